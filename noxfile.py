@@ -1,0 +1,69 @@
+"""Task runner: `nox -s test` runs the tests, `nox -s serve` records results and serves the site.
+
+Every session sets up the same local virtual environment first, so one command on a fresh
+clone does everything. The torch pin is overridable:
+
+    TORCHREF_PIN="torch==2.13.0" nox -s test
+
+and each pin gets its own environment (`.venv` for the default, `.venv-<pin>` otherwise).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["test"]
+
+DEFAULT_PIN = "torch==2.14.1 torchvision==0.29.1"
+PIN = os.environ.get("TORCHREF_PIN", DEFAULT_PIN).split()
+ROOT = Path(__file__).parent
+
+
+def _venv() -> Path:
+    if PIN == DEFAULT_PIN.split():
+        return ROOT / ".venv"
+    return ROOT / (".venv-" + re.sub(r"[^A-Za-z0-9.]+", "-", "-".join(PIN)).strip("-"))
+
+
+def setup(session: nox.Session) -> str:
+    """Create the environment if needed and install the pin and the project; return its python."""
+    venv = _venv()
+    python = str(venv / "bin" / "python")
+    if not (venv / "bin" / "python").exists():
+        session.run(sys.executable, "-m", "venv", str(venv))
+    stamp = venv / ".torchref-installed"
+    wanted = hashlib.sha256(" ".join(PIN).encode() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if not stamp.exists() or stamp.read_text() != wanted:
+        session.run(python, "-m", "pip", "install", "--quiet", *PIN, "-e", ".[docs]")
+        stamp.write_text(wanted)
+    return python
+
+
+@nox.session(python=False)
+def test(session: nox.Session) -> None:
+    """Set up, then run the whole reference and the tests of the machinery."""
+    python = setup(session)
+    session.run(python, "-m", "pytest", *session.posargs)
+
+
+@nox.session(python=False)
+def serve(session: nox.Session) -> None:
+    """Set up, record the results of the whole reference, build the site and serve it."""
+    python = setup(session)
+    # A failing behaviour is news to show on the site, not a reason to stop.
+    session.run(python, "-m", "pytest", "reference", "--results", "results", *session.posargs, success_codes=[0, 1])
+    session.run(python, "-m", "mkdocs", "build", "--strict", "--site-dir", "site")
+    session.run(python, "-m", "mkdocs", "serve", "--dev-addr", "127.0.0.1:8000")
+
+
+@nox.session(python=False)
+def docs(session: nox.Session) -> None:
+    """Set up and build the site into site/ from the results already recorded."""
+    python = setup(session)
+    session.run(python, "-m", "mkdocs", "build", "--strict", "--site-dir", "site")

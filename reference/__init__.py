@@ -1,0 +1,1 @@
+"""torchref's reference: PyTorch behaviours as named, documented pytest tests."""

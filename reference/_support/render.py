@@ -1,0 +1,363 @@
+"""The renderer: a reference module's source and recorded results in, Markdown out.
+
+Pure functions only: no file access, no imports of the module rendered, no mkdocs. The
+glue in `mkdocs_hooks.py` reads files and hands them over.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import posixpath
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+from reference._support.results import label
+
+# Markers that the page shows as badges or figures rather than as code.
+META_MARKERS = {"claim", "torch_version", "cuda", "multi_gpu", "figure"}
+DEVICE_TEXT = {"cuda": "needs a CUDA device", "multi_gpu": "needs 2 CUDA devices"}
+VERDICT_TEXT = {"true": "the note is right", "false": "the note is wrong", "outdated": "the note is outdated"}
+
+
+class RenderError(Exception):
+    """A module that cannot be rendered; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    name: str
+    heading: str
+    prose: str
+    docs: str | None
+    code: str
+    line: int
+    claims: tuple[tuple[str, str], ...] = ()
+    torch_versions: tuple[str, ...] = ()
+    by_version: tuple[tuple[str, ...], ...] = ()
+    devices: tuple[str, ...] = ()
+    figure: str | None = None
+
+
+@dataclass(frozen=True)
+class Module:
+    path: str  # as in pytest node ids: reference/tensors/test_views.py
+    title: str
+    intro: str
+    setup: str
+    behaviours: tuple[Behaviour, ...] = field(default_factory=tuple)
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _mark(decorator: ast.expr) -> tuple[str, ast.Call | None] | None:
+    """('claim', call) for `@pytest.mark.claim(...)`, ('cuda', None) for `@pytest.mark.cuda`."""
+    call = decorator if isinstance(decorator, ast.Call) else None
+    target = call.func if call else decorator
+    if (
+        isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Attribute)
+        and target.value.attr == "mark"
+        and isinstance(target.value.value, ast.Name)
+        and target.value.value.id == "pytest"
+    ):
+        return target.attr, call
+    return None
+
+
+def _literal(node: ast.expr, path: str, where: str):
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        raise RenderError(f"{path}:{node.lineno}: {where} needs literal arguments") from None
+
+
+def _split_docstring(doc: str) -> tuple[str, str, str | None]:
+    lines = doc.strip().splitlines()
+    heading, rest = lines[0].strip().removesuffix("."), lines[1:]
+    docs = None
+    if rest and rest[-1].strip().startswith("Docs:"):
+        docs = rest.pop().split(":", 1)[1].strip()
+    return heading, "\n".join(rest).strip(), docs
+
+
+def _segment(lines: list[str], first: int, last: int) -> list[str]:
+    return lines[first - 1 : last]
+
+
+def _function_code(node: ast.FunctionDef, lines: list[str]) -> str:
+    """The function as a reader would copy it: no docstring, no metadata decorators."""
+    hidden = set()
+    for dec in node.decorator_list:
+        mark = _mark(dec)
+        if mark and mark[0] in META_MARKERS:
+            hidden.update(range(dec.lineno, dec.end_lineno + 1))
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+        hidden.update(range(body[0].lineno, body[0].end_lineno + 1))
+        if len(body) > 1 and body[1].lineno > body[0].end_lineno + 1:
+            # the blank line that separated docstring and code
+            hidden.update(range(body[0].end_lineno + 1, body[1].lineno))
+    first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    kept = [text for n, text in enumerate(_segment(lines, first, node.end_lineno), start=first) if n not in hidden]
+    # a decorator line starts with '@' one column before its expression
+    return textwrap.dedent("\n".join(kept)).strip("\n")
+
+
+def _by_version_keys(node: ast.FunctionDef) -> tuple[tuple[str, ...], ...]:
+    found = []
+    for call in ast.walk(node):
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if name == "by_version" and call.args and isinstance(call.args[0], ast.Dict):
+            keys = call.args[0].keys
+            if all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in keys):
+                found.append(tuple(k.value for k in keys))
+    return tuple(found)
+
+
+def _behaviour(node: ast.FunctionDef, lines: list[str], path: str) -> Behaviour:
+    doc = ast.get_docstring(node)
+    if not doc:
+        raise RenderError(f"{path}:{node.lineno}: {node.name} has no docstring (its first line is the heading)")
+    heading, prose, docs = _split_docstring(doc)
+    claims, versions, devices, figure = [], [], [], None
+    for dec in node.decorator_list:
+        mark = _mark(dec)
+        if not mark:
+            continue
+        name, call = mark
+        where = f"{node.name}'s {name} marker"
+        if name == "claim":
+            if not call or len(call.args) != 1 or [k.arg for k in call.keywords] != ["verdict"]:
+                raise RenderError(f'{path}:{dec.lineno}: {where}: write @pytest.mark.claim("S2-017", verdict="false")')
+            claims.append((_literal(call.args[0], path, where), _literal(call.keywords[0].value, path, where)))
+        elif name == "torch_version" and call and call.args:
+            versions.append(_literal(call.args[0], path, where))
+        elif name in ("cuda", "multi_gpu"):
+            devices.append(name)
+        elif name == "figure" and call and call.args and isinstance(call.args[0], ast.Name):
+            figure = call.args[0].id
+    return Behaviour(
+        name=node.name,
+        heading=heading,
+        prose=prose,
+        docs=docs,
+        code=_function_code(node, lines),
+        line=node.lineno,
+        claims=tuple(claims),
+        torch_versions=tuple(versions),
+        by_version=_by_version_keys(node),
+        devices=tuple(devices),
+        figure=figure,
+    )
+
+
+def title_from_path(path: str) -> str:
+    return posixpath.basename(path).removeprefix("test_").removesuffix(".py").replace("_", " ").capitalize()
+
+
+def parse(source: str, path: str) -> Module:
+    """Read a reference module. `path` is only used to name the file in errors and node ids."""
+    try:
+        tree = ast.parse(source, filename=path)
+    except SyntaxError as exc:
+        raise RenderError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from None
+    lines = source.splitlines()
+    doc = ast.get_docstring(tree) or ""
+    title, _, intro = doc.strip().partition("\n")
+    behaviours, hidden = [], set()
+    if doc:
+        hidden.update(range(tree.body[0].lineno, tree.body[0].end_lineno + 1))
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"):
+            behaviours.append(_behaviour(node, lines, path))
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            hidden.update(range(first, node.end_lineno + 1))
+    setup = "\n".join(text for n, text in enumerate(lines, start=1) if n not in hidden)
+    return Module(
+        path=path,
+        title=title.strip() or title_from_path(path),
+        intro=intro.strip(),
+        setup=re.sub(r"\n{4,}", "\n\n\n", setup).strip("\n"),
+        behaviours=tuple(behaviours),
+    )
+
+
+# ---------------------------------------------------------------- results
+
+
+def outcomes(path: str, name: str, run: dict) -> list[dict]:
+    """The recorded entries of one test function in one run (several when parametrized)."""
+    prefix = f"{path}::{name}"
+    return [e for nodeid, e in run["tests"].items() if nodeid == prefix or nodeid.startswith(prefix + "[")]
+
+
+def status(entries: list[dict]) -> tuple[str, str]:
+    """(css class, text) summarising a test's entries in one run."""
+    if not entries:
+        return "notrun", "not run"
+    counts: dict[str, int] = {}
+    for e in entries:
+        counts[e["outcome"]] = counts.get(e["outcome"], 0) + 1
+    n = len(entries)
+
+    def reason(outcome: str) -> str:
+        return next(e.get("reason", "") for e in entries if e["outcome"] == outcome)
+
+    for outcome in ("failed", "xfailed"):
+        if counts.get(outcome):
+            part = f"{counts[outcome]}/{n} " if n > 1 else ""
+            return outcome, f"{outcome} {part}".strip() + f": {reason(outcome)}"
+    if counts.get("skipped") == n:
+        return "skipped", f"skipped: {reason('skipped')}"
+    if counts.get("skipped"):
+        return "partial", f"passed {counts['passed']}/{n}, skipped {counts['skipped']}: {reason('skipped')}"
+    return "passed", "passed" if n == 1 else f"passed {n}/{n}"
+
+
+def badges(path: str, name: str, runs: list[dict]) -> str:
+    if not runs:
+        return '<span class="tr-badge tr-notrun">not run</span>'
+    spans = []
+    for run in runs:
+        css, text = status(outcomes(path, name, run))
+        spans.append(f'<span class="tr-badge tr-{css}">{html.escape(text)} · {html.escape(label(run["environment"]))}</span>')
+    return " ".join(spans)
+
+
+# ---------------------------------------------------------------- pages
+
+
+def site_path(module_path: str) -> str:
+    """reference/tensors/test_views.py -> tensors/views.md"""
+    parts = module_path.split("/")
+    return f"{parts[-2]}/{parts[-1].removeprefix('test_').removesuffix('.py')}.md"
+
+
+def link(from_page: str, to_page: str, anchor: str = "") -> str:
+    rel = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+def claim_anchor(claim_id: str) -> str:
+    return claim_id.lower()
+
+
+def _claims_line(b: Behaviour, page: str) -> str:
+    items = [
+        f"[{cid}]({link(page, 'claims.md', claim_anchor(cid))}) ({VERDICT_TEXT[verdict]})" for cid, verdict in b.claims
+    ]
+    return "**Checks the note's claim** " + ", ".join(items)
+
+
+def _conditions(b: Behaviour) -> str:
+    parts = [f"runs on torch{spec}" for spec in b.torch_versions]
+    parts += ["expectation set per release: " + ", ".join(f"`torch{k}`" for k in keys) for keys in b.by_version]
+    parts += [DEVICE_TEXT[d] for d in b.devices]
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def render_page(module: Module, runs: list[dict], figures: dict[str, str] | None = None) -> str:
+    """One reference module as one Markdown page."""
+    page = site_path(module.path)
+    figures = figures or {}
+    out = [f"# {module.title}", ""]
+    if module.intro:
+        out += [module.intro, ""]
+    if module.setup:
+        out += ['??? example "Imports and helpers used on this page"', "", "    ```python"]
+        out += [f"    {line}".rstrip() for line in module.setup.splitlines()]
+        out += ["    ```", ""]
+    for b in module.behaviours:
+        out += [f"## {b.heading} {{ #{b.name} }}", ""]
+        out += [f'<div class="tr-status">{badges(module.path, b.name, runs)}</div>', ""]
+        if b.prose:
+            out += [b.prose, ""]
+        out += ["```python", b.code, "```", ""]
+        if b.figure:
+            out += [f'<div class="tr-figure">{figures.get(b.figure, "figure not drawn")}</div>', ""]
+        meta = [_claims_line(b, page)] if b.claims else []
+        if conditions := _conditions(b):
+            meta.append(conditions)
+        meta.append(f"Run it: `pytest {module.path}::{b.name}`")
+        if b.docs:
+            meta.append(f"Docs: <{b.docs}>")
+        out += ["<br>\n".join(meta), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _first_paragraph(text: str) -> str:
+    return text.strip().split("\n\n")[0].replace("\n", " ") if text.strip() else ""
+
+
+def render_topic_index(title: str, modules: list[Module]) -> str:
+    """A topic's landing page: each page of the topic with its behaviours as links."""
+    count = sum(len(m.behaviours) for m in modules)
+    out = [f"# {title}", "", f"{count} behaviours on {len(modules)} pages.", ""]
+    for m in modules:
+        target = posixpath.basename(site_path(m.path))
+        out += [f"## [{m.title}]({target})", ""]
+        if intro := _first_paragraph(m.intro):
+            out += [intro, ""]
+        out += [f"- [{b.heading}]({target}#{b.name})" for b in m.behaviours]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def claim_index(modules: list[Module]) -> dict[str, list[tuple[str, Module, Behaviour]]]:
+    """Claim id -> [(verdict, module, behaviour)] over every test that checks it."""
+    index: dict[str, list[tuple[str, Module, Behaviour]]] = {}
+    for m in modules:
+        for b in m.behaviours:
+            for cid, verdict in b.claims:
+                index.setdefault(cid, []).append((verdict, m, b))
+    return index
+
+
+def _cell(text: str) -> str:
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def render_claims(claims: dict[str, dict], modules: list[Module]) -> str:
+    """Every claim of the notes: what it said, the verdict, and the tests that check it."""
+    index = claim_index(modules)
+    covered = [cid for cid in claims if cid in index]
+    tally: dict[str, int] = {}
+    for cid in covered:
+        for verdict in {v for v, _, _ in index[cid]}:
+            tally[verdict] = tally.get(verdict, 0) + 1
+    out = [
+        "# Claims",
+        "",
+        "The study notes this reference started from make checkable claims about PyTorch. Each is "
+        "listed as the note made it, with the verdict of the tests that check it against real "
+        "PyTorch: *right*, *wrong*, or *outdated* (right for an older release).",
+        "",
+        f"**{len(claims)} claims: {len(covered)} checked** "
+        f"({tally.get('true', 0)} right, {tally.get('false', 0)} wrong, {tally.get('outdated', 0)} outdated), "
+        f"**{len(claims) - len(covered)} uncovered**.",
+        "",
+    ]
+    note = None
+    for cid, c in claims.items():
+        if c["note"] != note:
+            note = c["note"]
+            out += ["", f"## Note `{note}`", "", "| Claim | Topic | What the note says | Verdict | Checked by |", "|---|---|---|---|---|"]
+        checks = index.get(cid, [])
+        if checks:
+            verdicts = sorted({VERDICT_TEXT[v].removeprefix("the note is ") for v, _, _ in checks})
+            verdict = " / ".join(f"**{v}**" for v in verdicts)
+            tests = "<br>".join(f"[{_cell(b.heading)}]({site_path(m.path)}#{b.name})" for _, m, b in checks)
+        else:
+            verdict = "uncovered" + (f": {_cell(c['uncovered'])}" if c.get("uncovered") else "")
+            tests = ""
+        out.append(
+            f'| <span id="{claim_anchor(cid)}"></span>{cid} | {_cell(c["topic"])} | {_cell(c["claim"])} | {verdict} | {tests} |'
+        )
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,135 @@
+"""Recorded results: the environment of a run and the outcome of each test, as one JSON file."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import subprocess
+from datetime import datetime, timezone
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+import jsonschema
+import numpy
+import torch
+
+SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
+
+
+class ResultsError(Exception):
+    """A results file that cannot be used; the message names the file."""
+
+
+@cache
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _run(*cmd: str) -> str | None:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip().splitlines()[0] if out.stdout.strip() else None
+
+
+def environment(root: Path) -> dict:
+    try:
+        import torchvision
+
+        vision = torchvision.__version__
+    except Exception:  # a torchvision built for another torch fails with more than ImportError
+        vision = None
+    cuda = torch.cuda.is_available()
+    return {
+        "torch": torch.__version__,
+        "torchvision": vision,
+        "numpy": numpy.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu": _cpu_model(),
+        "device": "cuda" if cuda else "cpu",
+        "gpu": torch.cuda.get_device_name(0) if cuda else None,
+        "gpu_count": torch.cuda.device_count() if cuda else 0,
+        "cuda_runtime": torch.version.cuda if cuda else None,
+        "cuda_driver": _run("nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader") if cuda else None,
+        "commit": _run("git", "-C", str(root), "rev-parse", "HEAD"),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def default_name(env: dict) -> str:
+    """`torch-2.14.1-cpu.json`, `torch-2.14.1-nvidia-h100-80gb-hbm3.json`: one file per release and device."""
+    release = re.match(r"[0-9.]+", env["torch"]).group(0).rstrip(".")
+    device = env["gpu"] if env["device"] == "cuda" else "cpu"
+    return f"torch-{release}-{re.sub(r'[^a-z0-9]+', '-', device.lower()).strip('-')}.json"
+
+
+def label(env: dict) -> str:
+    """How a run is named on the site: `torch 2.14.1 · CPU`."""
+    release = env["torch"].split("+")[0]
+    return f"torch {release} · {env['gpu'] if env['device'] == 'cuda' else 'CPU'}"
+
+
+def validate(data: object, source: str) -> dict:
+    errors = sorted(jsonschema.Draft202012Validator(schema()).iter_errors(data), key=lambda e: list(e.path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
+        raise ResultsError(f"{source}: not a torchref results file: at {where}: {first.message}")
+    return data
+
+
+def load(path: Path | str) -> dict:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ResultsError(f"{path}: results file not found") from None
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot read results file: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    return validate(data, str(path))
+
+
+def load_dir(folder: Path | str) -> list[dict]:
+    """Every results file of a folder (none if it does not exist), ordered by release then device."""
+    folder = Path(folder)
+    runs = [load(p) for p in sorted(folder.glob("torch-*.json"))] if folder.is_dir() else []
+    return sorted(runs, key=lambda r: (release_key(r["environment"]["torch"]), r["environment"]["device"]))
+
+
+def release_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version.split("+")[0])[:3])
+
+
+def write(path: Path, data: dict) -> None:
+    """Write atomically, so an interrupted run never leaves a half-written file over a good one."""
+    validate(data, str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)

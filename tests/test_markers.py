@@ -1,0 +1,123 @@
+"""The plugin's markers: skips with a reason, and collection errors that name the test.
+
+Each pytester run costs about half a second, so one run checks several tests of a kind.
+"""
+
+import torch
+
+from reference._support.versions import TORCH
+
+DOC = '"""A fact."""'
+
+
+def test_markers_skip_with_a_reason_naming_what_is_missing(reference_pytester):
+    reference_pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.torch_version(">=99")
+        def test_future():
+            {DOC}
+
+        @pytest.mark.torch_version(">=2.0")
+        def test_now():
+            {DOC}
+
+        @pytest.mark.cuda
+        def test_gpu():
+            {DOC}
+
+        @pytest.mark.multi_gpu
+        def test_gpus():
+            {DOC}
+        """
+    )
+
+    result = reference_pytester.runpytest("-rs")
+
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    result.assert_outcomes(passed=1 + (gpus >= 1) + (gpus >= 2), skipped=1 + (gpus < 1) + (gpus < 2))
+    result.stdout.fnmatch_lines([f"*needs torch>=99, have {TORCH}*"])
+    if gpus < 1:
+        result.stdout.fnmatch_lines(["*needs a CUDA device*"])
+    if gpus < 2:
+        result.stdout.fnmatch_lines([f"*needs 2 CUDA devices, have {gpus}*"])
+
+
+def test_bad_markers_stop_collection_and_name_each_test(reference_pytester):
+    reference_pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.torch_version("two point six")
+        def test_typo():
+            {DOC}
+
+        @pytest.mark.claim("S9-999", verdict="true")
+        def test_unknown():
+            {DOC}
+
+        @pytest.mark.claim("S0-010", verdict="maybe")
+        def test_unsure():
+            {DOC}
+
+        @pytest.mark.claim("S0-010")
+        def test_no_verdict():
+            {DOC}
+        """
+    )
+
+    result = reference_pytester.runpytest()
+
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(
+        [
+            "*bad torchref marker:",
+            "*test_typo: 'two point six' is not a PEP 440 specifier*",
+            "*test_unknown: unknown claim id 'S9-999'*",
+            "*test_unsure: unknown verdict 'maybe' for S0-010 (use one of true, false, outdated)",
+            '*test_no_verdict: write @pytest.mark.claim("S2-017", verdict="false")',
+        ]
+    )
+
+
+def test_misspelt_marker_is_a_collection_error(reference_pytester):
+    reference_pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.cdua
+        def test_gpu():
+            {DOC}
+        """
+    )
+
+    result = reference_pytester.runpytest()
+
+    assert result.ret == 2
+    result.stdout.fnmatch_lines(["*'cdua' not found in `markers` configuration option*"])
+
+
+def test_state_guard_fails_a_test_that_leaks_global_state_and_restores_it(reference_pytester):
+    reference_pytester.makepyfile(
+        f"""
+        import torch
+
+        def test_leaky():
+            {DOC}
+            torch.set_default_dtype(torch.float64)
+            torch.set_grad_enabled(False)
+
+        def test_next():
+            {DOC}
+            assert torch.get_default_dtype() == torch.float32
+            assert torch.is_grad_enabled()
+        """
+    )
+
+    result = reference_pytester.runpytest()
+
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*the test changed torch's global state: default dtype: torch.float32 -> torch.float64; grad mode: True -> False"]
+    )

@@ -1,0 +1,70 @@
+"""The site: a strict build of the real reference, and clear errors on bad input."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from reference._support import render, results, site
+
+
+def test_strict_site_build_succeeds(root, tmp_path):
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    build = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(tmp_path)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+
+    assert build.returncode == 0, build.stderr
+    views = (tmp_path / "tensors" / "views" / "index.html").read_text()
+    assert 'id="test_view_write_is_visible_in_base"' in views
+    assert (tmp_path / "claims" / "index.html").exists()
+    assert "edit/main/reference/tensors/test_views.py" in views
+
+
+def _tiny_root(tmp_path):
+    (tmp_path / "reference" / "demo").mkdir(parents=True)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "README.md").write_text("# Home\n")
+    (tmp_path / "reference" / "demo" / "test_a.py").write_text('"""A page"""\n\ndef test_a():\n    """A."""\n')
+    return tmp_path
+
+
+def test_pages_without_results_say_not_run(tmp_path):
+    pages = site.pages(_tiny_root(tmp_path))
+
+    assert sorted(pages) == ["claims.md", "demo/a.md", "demo/index.md", "index.md"]
+    assert "not run" in pages["demo/a.md"][0]
+
+
+def test_corrupt_results_file_stops_the_build_naming_the_file(tmp_path):
+    root = _tiny_root(tmp_path)
+    (root / "results").mkdir()
+    (root / "results" / "torch-2.6.0-cpu.json").write_text("{not json")
+
+    with pytest.raises(results.ResultsError, match=r"torch-2.6.0-cpu.json: not valid JSON"):
+        site.pages(root)
+
+
+def test_module_with_a_syntax_error_stops_the_build_naming_the_file(tmp_path):
+    root = _tiny_root(tmp_path)
+    (root / "reference" / "demo" / "test_b.py").write_text("def test_b(:\n")
+
+    with pytest.raises(render.RenderError, match=r"^reference/demo/test_b.py:1: syntax error"):
+        site.pages(root)
+
+
+def test_nav_orders_topics_as_lessons(tmp_path):
+    root = _tiny_root(tmp_path)
+    for topic in ("tensors", "autograd"):
+        (root / "reference" / topic).mkdir()
+        (root / "reference" / topic / "test_x.py").write_text('"""X"""\n')
+
+    titles = [next(iter(entry)) for entry in site.nav(root) if isinstance(entry, dict)]
+
+    assert titles == ["Home", "Tensors", "Autograd", "Demo", "Claims"]
