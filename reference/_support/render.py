@@ -288,7 +288,7 @@ def render_page(module: Module, runs: list[dict], figures: dict[str, str] | None
         meta.append(f"Run it: `pytest {module.path}::{b.name}`")
         if b.docs:
             meta.append(f"Docs: <{b.docs}>")
-        out += ["<br>\n".join(meta), ""]
+        out += ['<div class="tr-meta" markdown>', "", "<br>\n".join(meta), "", "</div>", ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -321,7 +321,10 @@ def claim_index(modules: list[Module]) -> dict[str, list[tuple[str, Module, Beha
 
 
 def _cell(text: str) -> str:
-    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+    """Table-cell text: Markdown emphasis characters kept literal outside `code` spans."""
+    parts = html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ").split("`")
+    parts[::2] = [re.sub(r"([_*\[\]])", r"\\\1", part) for part in parts[::2]]
+    return "`".join(parts)
 
 
 def render_claims(claims: dict[str, dict], modules: list[Module]) -> str:
@@ -333,6 +336,11 @@ def render_claims(claims: dict[str, dict], modules: list[Module]) -> str:
         for verdict in {v for v, _, _ in index[cid]}:
             tally[verdict] = tally.get(verdict, 0) + 1
     out = [
+        "---",
+        "hide:",
+        "  - toc",
+        "---",
+        "",
         "# Claims",
         "",
         "The study notes this reference started from make checkable claims about PyTorch. Each is "
