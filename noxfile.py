@@ -67,3 +67,18 @@ def docs(session: nox.Session) -> None:
     """Set up and build the site into site/ from the results already recorded."""
     python = setup(session)
     session.run(python, "-m", "mkdocs", "build", "--strict", "--site-dir", "site")
+
+
+@nox.session(python=False)
+def matrix(session: nox.Session) -> None:
+    """Run the reference on each supported torch release; `-- --release 2.6` for one."""
+    python = setup(session)
+    session.run(python, "-m", "pip", "install", "--quiet", "uv")
+    session.run(python, "-m", "reference._support.cli", "matrix", *session.posargs)
+
+
+@nox.session(python=False)
+def compare(session: nox.Session) -> None:
+    """Run the reference on the pinned torch and list what differs from the newest baseline."""
+    python = setup(session)
+    session.run(python, "-m", "reference._support.cli", "compare", *session.posargs, success_codes=[0, 1])

@@ -38,7 +38,7 @@ def _tiny_root(tmp_path):
 def test_pages_without_results_say_not_run(tmp_path):
     pages = site.pages(_tiny_root(tmp_path))
 
-    assert sorted(pages) == ["claims.md", "demo/a.md", "demo/index.md", "index.md"]
+    assert sorted(pages) == ["changes.md", "claims.md", "compatibility.md", "demo/a.md", "demo/index.md", "index.md"]
     assert "not run" in pages["demo/a.md"][0]
 
 
@@ -67,4 +67,4 @@ def test_nav_orders_topics_as_lessons(tmp_path):
 
     titles = [next(iter(entry)) for entry in site.nav(root) if isinstance(entry, dict)]
 
-    assert titles == ["Home", "Tensors", "Autograd", "Demo", "Claims"]
+    assert titles == ["Home", "Tensors", "Autograd", "Demo", "Claims", "Compatibility matrix", "What changed"]

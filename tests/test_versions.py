@@ -3,7 +3,8 @@
 import pytest
 from packaging.version import Version
 
-from reference._support.versions import by_version, parse_spec, torch_matches
+from reference._support.releases import changes_between, parse_spec
+from reference._support.versions import by_version, torch_matches
 
 
 def test_local_build_tag_and_dev_suffix_do_not_matter():
@@ -32,3 +33,11 @@ def test_by_version_rejects_a_gap():
 def test_parse_spec_rejects_what_is_not_pep440(spec):
     with pytest.raises(ValueError, match="PEP 440 specifier"):
         parse_spec(spec)
+
+
+def test_changes_between_finds_the_release_where_the_matching_range_changes():
+    releases = ["2.4", "2.5", "2.6", "2.7"]
+
+    assert changes_between(["<2.6", ">=2.6"], releases) == ["2.6"]
+    assert changes_between([">=2.5"], releases) == ["2.5"]
+    assert changes_between([">=2.0"], releases) == []

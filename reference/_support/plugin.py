@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from reference._support import claims, results, versions
+from reference._support import claims, releases, results, versions
 
 __all__ = [
     "pytest_addoption",
@@ -55,7 +55,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             for mark in item.iter_markers("torch_version"):
                 if len(mark.args) != 1 or mark.kwargs:
                     raise ValueError('write @pytest.mark.torch_version(">=2.6")')
-                versions.parse_spec(mark.args[0])
+                releases.parse_spec(mark.args[0])
         except ValueError as exc:
             problems.append(f"{item.nodeid}: {exc}")
     if problems:

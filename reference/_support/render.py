@@ -13,6 +13,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
+from reference._support.releases import changes_between, minor
 from reference._support.results import label
 
 # Markers that the page shows as badges or figures rather than as code.
@@ -206,17 +207,18 @@ def status(entries: list[dict]) -> tuple[str, str]:
         counts[e["outcome"]] = counts.get(e["outcome"], 0) + 1
     n = len(entries)
 
-    def reason(outcome: str) -> str:
-        return next(e.get("reason", "") for e in entries if e["outcome"] == outcome)
+    def why(outcome: str) -> str:
+        text = next(e.get("reason", "") for e in entries if e["outcome"] == outcome)
+        return f": {text}" if text else ""
 
     for outcome in ("failed", "xfailed"):
         if counts.get(outcome):
-            part = f"{counts[outcome]}/{n} " if n > 1 else ""
-            return outcome, f"{outcome} {part}".strip() + f": {reason(outcome)}"
+            part = f" {counts[outcome]}/{n}" if n > 1 else ""
+            return outcome, f"{outcome}{part}{why(outcome)}"
     if counts.get("skipped") == n:
-        return "skipped", f"skipped: {reason('skipped')}"
+        return "skipped", f"skipped{why('skipped')}"
     if counts.get("skipped"):
-        return "partial", f"passed {counts['passed']}/{n}, skipped {counts['skipped']}: {reason('skipped')}"
+        return "partial", f"passed {counts.get('passed', 0)}/{n}, skipped {counts['skipped']}{why('skipped')}"
     return "passed", "passed" if n == 1 else f"passed {n}/{n}"
 
 
@@ -228,6 +230,39 @@ def badges(path: str, name: str, runs: list[dict]) -> str:
         css, text = status(outcomes(path, name, run))
         spans.append(f'<span class="tr-badge tr-{css}">{html.escape(text)} · {html.escape(label(run["environment"]))}</span>')
     return " ".join(spans)
+
+
+def release_runs(runs: list[dict]) -> list[dict]:
+    """The CPU runs, one per release: the columns of the version matrix."""
+    return [r for r in runs if r["environment"]["device"] == "cpu"]
+
+
+def boundaries(b: Behaviour, releases: list[str]) -> list[str]:
+    """Releases at which the test's expectation changes, from its markers and by_version ranges."""
+    found = set(changes_between(list(b.torch_versions), releases)) if b.torch_versions else set()
+    for keys in b.by_version:
+        found.update(changes_between(list(keys), releases))
+    return sorted(found, key=lambda r: tuple(map(int, r.split("."))))
+
+
+def range_badge(path: str, b: Behaviour, runs: list[dict]) -> str:
+    """One badge summarising the behaviour over the recorded releases: holds, changed, or fails."""
+    runs = release_runs(runs)
+    releases = [minor(r["environment"]["torch"]) for r in runs]
+    if len(set(releases)) < 2:
+        return ""
+    states = [status(outcomes(path, b.name, r))[0] for r in runs]
+    failing = [rel for rel, s in zip(releases, states) if s == "failed"]
+    changed = boundaries(b, releases)
+    if failing:
+        css, text = "failed", "fails on " + ", ".join(failing)
+    elif changed:
+        css, text = "changed", "changed in " + ", ".join(changed)
+    elif all(s in ("passed", "partial") for s in states):
+        css, text = "holds", f"holds on {releases[0]}–{releases[-1]}"
+    else:
+        return ""
+    return f'<span class="tr-badge tr-{css}">{html.escape(text)}</span> '
 
 
 # ---------------------------------------------------------------- pages
@@ -276,7 +311,7 @@ def render_page(module: Module, runs: list[dict], figures: dict[str, str] | None
         out += ["    ```", ""]
     for b in module.behaviours:
         out += [f"## {b.heading} {{ #{b.name} }}", ""]
-        out += [f'<div class="tr-status">{badges(module.path, b.name, runs)}</div>', ""]
+        out += [f'<div class="tr-status">{range_badge(module.path, b, runs)}{badges(module.path, b.name, runs)}</div>', ""]
         if b.prose:
             out += [b.prose, ""]
         out += ["```python", b.code, "```", ""]
@@ -368,4 +403,94 @@ def render_claims(claims: dict[str, dict], modules: list[Module]) -> str:
         out.append(
             f'| <span id="{claim_anchor(cid)}"></span>{cid} | {_cell(c["topic"])} | {_cell(c["claim"])} | {verdict} | {tests} |'
         )
+    return "\n".join(out).rstrip() + "\n"
+
+
+CELL = {"passed": "✓", "partial": "✓", "skipped": "–", "xfailed": "x", "failed": "✗", "notrun": "·"}
+
+
+def _run_column(run: dict) -> str:
+    env = run["environment"]
+    return env["torch"].split("+")[0] + ("" if env["device"] == "cpu" else f" {env['gpu']}")
+
+
+def render_matrix(groups: list[tuple[str, list[Module]]], runs: list[dict]) -> str:
+    """Behaviour x recorded run, grouped by topic and page."""
+    out = [
+        "# Compatibility matrix",
+        "",
+        "Every behaviour (rows) on every recorded run (columns: torch release, and the GPU where "
+        "one was used): ✓ passed, – skipped (hover for the reason), ✗ failed, · not run. A "
+        "behaviour whose expectation depends on the release is asserted per release, so a "
+        "release it describes correctly shows ✓.",
+        "",
+    ]
+    if not runs:
+        return "\n".join(out + ["No recorded results yet: run `pytest --results results/`."]) + "\n"
+    header = "| Behaviour | " + " | ".join(_run_column(r) for r in runs) + " |"
+    rule = "|---|" + "---|" * len(runs)
+    totals = []
+    for run in runs:
+        counts = {}
+        for e in run["tests"].values():
+            counts[e["outcome"]] = counts.get(e["outcome"], 0) + 1
+        totals.append(", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+    out += ["| Run | Tests |", "|---|---|"] + [f"| {html.escape(label(r['environment']))} | {t} |" for r, t in zip(runs, totals)] + [""]
+    for title, modules in groups:
+        out += [f"## {title}", ""]
+        for m in modules:
+            page = site_path(m.path)
+            out += [f"### [{m.title}]({page})", "", header, rule]
+            for b in m.behaviours:
+                cells = []
+                for run in runs:
+                    css, text = status(outcomes(m.path, b.name, run))
+                    cells.append(f'<span class="tr-cell tr-{css}" title="{html.escape(text)}">{CELL[css]}</span>')
+                out.append(f"| [{_cell(b.heading)}]({page}#{b.name}) | " + " | ".join(cells) + " |")
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_changes(groups: list[tuple[str, list[Module]]], runs: list[dict], releases: list[str]) -> str:
+    """Per release, the behaviours whose expectation or recorded outcome changes there."""
+    cpu = release_runs(runs)
+    recorded = [minor(r["environment"]["torch"]) for r in cpu]
+    entries: dict[str, list[str]] = {}
+    for _, modules in groups:
+        for m in modules:
+            for b in m.behaviours:
+                target = f"[{_cell(b.heading)}]({site_path(m.path)}#{b.name})"
+                marked = set()
+                for keys in b.by_version:
+                    for rel in changes_between(list(keys), releases):
+                        marked.add(rel)
+                        ranges = ", ".join(f"`torch{k}`" for k in keys)
+                        entries.setdefault(rel, []).append(f"**expectation changes**: {target} (ranges {ranges})")
+                if b.torch_versions:
+                    for rel in changes_between(list(b.torch_versions), releases):
+                        marked.add(rel)
+                        spec = ", ".join(f"`torch{s}`" for s in b.torch_versions)
+                        entries.setdefault(rel, []).append(f"**checked from here on, or no longer**: {target} ({spec})")
+                states = [status(outcomes(m.path, b.name, r)) for r in cpu]
+                for i in range(1, len(states)):
+                    rel = recorded[i]
+                    if states[i][0] != states[i - 1][0] and rel not in marked and "notrun" not in (states[i][0], states[i - 1][0]):
+                        entries.setdefault(rel, []).append(
+                            f"**outcome changes**: {target}: {html.escape(states[i - 1][1])} → {html.escape(states[i][1])}"
+                        )
+    out = [
+        "# What changed",
+        "",
+        "Per torch release, the behaviours whose expectation changes there. Generated from the "
+        "tests' version markers (`torch_version`, `by_version` ranges) and from the recorded "
+        "results (an outcome that differs from the release before): nothing here is written by hand.",
+        "",
+    ]
+    if recorded:
+        out += [f"Recorded releases: {', '.join(recorded)}.", ""]
+    ordered = sorted(entries, key=lambda r: tuple(map(int, r.split("."))))
+    if not ordered:
+        out.append("No behaviour changes between the supported releases.")
+    for rel in reversed(ordered):
+        out += [f"## torch {rel}", ""] + [f"- {e}" for e in entries[rel]] + [""]
     return "\n".join(out).rstrip() + "\n"

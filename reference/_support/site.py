@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from reference._support import claims, figures, render, results
+from reference._support.releases import SUPPORTED
 
 # Lesson order of the topics; a topic folder not listed here follows, alphabetically.
 TOPICS = {
@@ -85,7 +86,10 @@ def pages(root: Path) -> dict[str, tuple[str, str]]:
         out[render.site_path(m.path)] = (render.render_page(m, runs, draw_figures(root, m)), m.path)
     for topic, mods in by_topic.items():
         out[f"{topic}/index.md"] = (render.render_topic_index(topic_title(topic), mods), f"reference/{topic}")
+    groups = [(topic_title(topic), mods) for topic, mods in by_topic.items()]
     out["claims.md"] = (render.render_claims(claims.claims(), modules), "reference/_support/claims.json")
+    out["compatibility.md"] = (render.render_matrix(groups, runs), "results")
+    out["changes.md"] = (render.render_changes(groups, runs, list(SUPPORTED)), "results")
     return out
 
 
@@ -96,6 +100,6 @@ def nav(root: Path) -> list:
         topics.setdefault(path.parent.name, []).append(render.site_path(path.relative_to(root).as_posix()))
     entries: list = [{"Home": "index.md"}]
     entries += [{topic_title(t): [f"{t}/index.md", *paths]} for t, paths in topics.items()]
-    entries += [{"Claims": "claims.md"}]
+    entries += [{"Claims": "claims.md"}, {"Compatibility matrix": "compatibility.md"}, {"What changed": "changes.md"}]
     entries += [p.relative_to(root / "docs").as_posix() for p in sorted((root / "docs").glob("*.md"))]
     return entries

@@ -1,0 +1,125 @@
+"""The version matrix: the whole reference on each supported torch release, one at a time.
+
+Each release gets a throwaway environment (uv, whose cache makes a re-run fast), runs the
+reference with recorded results into results/, and is removed before the next one starts,
+so disk use stays at one environment. A release that fails to install or to run is
+reported and skipped; the results files of the other releases are kept.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from reference._support import results
+from reference._support.releases import SUPPORTED
+
+# Everything the reference imports besides torch, torchvision and numpy.
+SUITE_DEPS = ["pytest>=9", "pytest-benchmark", "packaging", "Pillow", "jsonschema"]
+
+
+@dataclass
+class Outcome:
+    release: str
+    ok: bool
+    message: str
+    seconds: float = 0.0
+    env_bytes: int = 0
+
+
+def requirements(release: str) -> list[str]:
+    torch, vision = SUPPORTED[release]
+    # Wheels before 2.4 were built against NumPy 1.x and cannot load NumPy 2 modules.
+    numpy = "numpy<2" if tuple(map(int, release.split("."))) < (2, 4) else "numpy"
+    return [f"torch=={torch}", f"torchvision=={vision}", numpy, *SUITE_DEPS]
+
+
+def uv_command() -> list[str]:
+    found = shutil.which("uv")
+    return [found] if found else [sys.executable, "-m", "uv"]
+
+
+def disk_bytes(folder: Path) -> int:
+    """Bytes the folder takes on disk, each hard-linked file counted once."""
+    seen, total = set(), 0
+    for dirpath, _, names in os.walk(folder):
+        for name in names:
+            st = os.lstat(os.path.join(dirpath, name))
+            if st.st_ino not in seen:
+                seen.add(st.st_ino)
+                total += st.st_blocks * 512
+    return total
+
+
+def _tail(text: str, lines: int = 8) -> str:
+    return "\n".join("    " + line for line in text.strip().splitlines()[-lines:])
+
+
+def run_release(root: Path, release: str, out: Path, uv: list[str] | None = None) -> Outcome:
+    if release not in SUPPORTED:
+        return Outcome(release, False, f"unknown release {release!r}; supported: {', '.join(SUPPORTED)}")
+    uv = uv or uv_command()
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix=f"torchref-{release}-") as tmp:
+        env = Path(tmp) / "env"
+        python = env / "bin" / "python"
+        steps = [
+            ("create the environment", [*uv, "venv", "--quiet", "--python", sys.executable, str(env)]),
+            ("install " + " ".join(requirements(release)[:2]), [*uv, "pip", "install", "--quiet", "--python", str(python), *requirements(release)]),
+        ]
+        for what, cmd in steps:
+            try:
+                done = subprocess.run(cmd, capture_output=True, text=True)
+            except OSError as exc:
+                return Outcome(release, False, f"cannot {what}: {exc}", time.monotonic() - start)
+            if done.returncode != 0:
+                return Outcome(release, False, f"cannot {what} (exit {done.returncode}):\n{_tail(done.stderr + done.stdout)}", time.monotonic() - start)
+        size = disk_bytes(env)
+        run = subprocess.run(
+            [str(python), "-m", "pytest", "reference", "-q", "-p", "no:cacheprovider", "--results", str(out)],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
+    seconds = time.monotonic() - start
+    if run.returncode not in (0, 1):
+        return Outcome(release, False, f"the suite did not run (pytest exit {run.returncode}):\n{_tail(run.stdout + run.stderr)}", seconds, size)
+    summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else "no output"
+    return Outcome(release, run.returncode == 0, summary, seconds, size)
+
+
+def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="torchref matrix", description=__doc__.splitlines()[0])
+    parser.add_argument("--release", action="append", metavar="MINOR", help=f"run only this release (repeatable): {', '.join(SUPPORTED)}")
+    parser.add_argument("--results", default="results", metavar="DIR", help="where the results files go (default: results)")
+    args = parser.parse_args(argv)
+    root = root or Path.cwd()
+    releases = args.release or list(SUPPORTED)
+    unknown = [r for r in releases if r not in SUPPORTED]
+    if unknown:
+        parser.error(f"unknown release {', '.join(map(repr, unknown))}; supported: {', '.join(SUPPORTED)}")
+    out = (root / args.results).resolve()
+    outcomes, peak = [], 0
+    for release in releases:
+        print(f"torchref matrix: torch {SUPPORTED[release][0]} ...", flush=True)
+        outcome = run_release(root, release, out)
+        peak = max(peak, outcome.env_bytes)
+        outcomes.append(outcome)
+        print(f"  {'ok' if outcome.ok else 'FAILED'} in {outcome.seconds:.0f} s: {outcome.message}", flush=True)
+    print(f"torchref matrix: peak environment size {peak / 2**30:.1f} GiB; results in {out}")
+    failed = [o.release for o in outcomes if not o.ok]
+    if failed:
+        print(f"torchref matrix: not clean on {', '.join(failed)}; the other releases' results are kept")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""The version matrix: its runner, and the matrix, range badges and What-changed pages."""
+
+import pytest
+
+from reference._support import matrix, render
+
+PATH = "reference/demo/test_demo.py"
+SOURCE = '''"""Demo"""
+import pytest
+from reference._support.versions import by_version
+
+
+def test_a():
+    """A holds everywhere."""
+
+
+def test_b():
+    """B changed its default."""
+    assert by_version({"<2.6": 1, ">=2.6": 2})
+
+
+@pytest.mark.torch_version(">=2.6")
+def test_c():
+    """C is new."""
+
+
+def test_d():
+    """D regressed."""
+'''
+
+
+def run(torch, **outcomes):
+    tests = {f"{PATH}::{name}": {"outcome": o, **({"reason": "needs torch>=2.6, have 2.5.1"} if o == "skipped" else {})} for name, o in outcomes.items()}
+    return {"environment": {"torch": torch, "device": "cpu", "gpu": None}, "tests": tests}
+
+
+RUNS = [
+    run("2.5.1", test_a="passed", test_b="passed", test_c="skipped", test_d="passed"),
+    run("2.6.0", test_a="passed", test_b="passed", test_c="passed", test_d="failed"),
+]
+MODULE = render.parse(SOURCE, PATH)
+GROUPS = [("Demo", [MODULE])]
+
+
+def badge(name):
+    return render.range_badge(PATH, next(b for b in MODULE.behaviours if b.name == name), RUNS)
+
+
+def test_range_badges_summarise_the_recorded_releases():
+    assert badge("test_a") == '<span class="tr-badge tr-holds">holds on 2.5–2.6</span> '
+    assert badge("test_b") == '<span class="tr-badge tr-changed">changed in 2.6</span> '
+    assert badge("test_c") == '<span class="tr-badge tr-changed">changed in 2.6</span> '
+    assert badge("test_d") == '<span class="tr-badge tr-failed">fails on 2.6</span> '
+
+
+def test_range_badge_needs_two_releases():
+    assert render.range_badge(PATH, MODULE.behaviours[0], RUNS[:1]) == ""
+
+
+def test_matrix_has_a_row_per_behaviour_and_a_column_per_run():
+    page = render.render_matrix(GROUPS, RUNS)
+
+    assert "| Behaviour | 2.5.1 | 2.6.0 |" in page
+    assert (
+        '| [D regressed](demo/demo.md#test_d) | <span class="tr-cell tr-passed" title="passed">✓</span> | '
+        '<span class="tr-cell tr-failed" title="failed">✗</span> |'
+    ) in page
+    assert 'title="skipped: needs torch&gt;=2.6, have 2.5.1">–</span>' in page
+
+
+def test_what_changed_lists_marker_ranges_and_outcome_changes_per_release():
+    page = render.render_changes(GROUPS, RUNS, ["2.4", "2.5", "2.6", "2.7"])
+    section = page.split("## torch 2.6\n\n")[1]
+
+    assert section.splitlines() == [
+        "- **expectation changes**: [B changed its default](demo/demo.md#test_b) (ranges `torch<2.6`, `torch>=2.6`)",
+        "- **checked from here on, or no longer**: [C is new](demo/demo.md#test_c) (`torch>=2.6`)",
+        "- **outcome changes**: [D regressed](demo/demo.md#test_d): passed → failed",
+    ]
+    assert "test_a" not in page
+
+
+def test_matrix_runner_reports_an_install_failure_and_writes_nothing(tmp_path, root):
+    outcome = matrix.run_release(root, "2.6", tmp_path, uv=["false"])
+
+    assert not outcome.ok
+    assert outcome.message.startswith("cannot create the environment (exit 1)")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_matrix_runner_rejects_an_unknown_release(capsys, root):
+    with pytest.raises(SystemExit) as exit:
+        matrix.main(["--release", "2.99"], root=root)
+
+    assert exit.value.code == 2
+    assert "unknown release '2.99'; supported: 2.0, 2.1," in capsys.readouterr().err
+
+
+def test_old_releases_get_numpy_1():
+    assert matrix.requirements("2.3")[:3] == ["torch==2.3.1", "torchvision==0.18.1", "numpy<2"]
+    assert matrix.requirements("2.4")[2] == "numpy"
