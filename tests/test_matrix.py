@@ -74,7 +74,7 @@ def test_what_changed_lists_marker_ranges_and_outcome_changes_per_release():
 
     assert section.splitlines() == [
         "- **expectation changes**: [B changed its default](demo/demo.md#test_b) (ranges `torch<2.6`, `torch>=2.6`)",
-        "- **checked from here on, or no longer**: [C is new](demo/demo.md#test_c) (`torch>=2.6`)",
+        "- **new, checked from here on**: [C is new](demo/demo.md#test_c) (`torch>=2.6`)",
         "- **outcome changes**: [D regressed](demo/demo.md#test_d): passed → failed",
     ]
     assert "test_a" not in page

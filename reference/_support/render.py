@@ -13,7 +13,9 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
-from reference._support.releases import changes_between, minor
+from packaging.version import Version
+
+from reference._support.releases import changes_between, matches, minor
 from reference._support.results import label
 
 # Markers that the page shows as badges or figures rather than as code.
@@ -467,10 +469,12 @@ def render_changes(groups: list[tuple[str, list[Module]]], runs: list[dict], rel
                         ranges = ", ".join(f"`torch{k}`" for k in keys)
                         entries.setdefault(rel, []).append(f"**expectation changes**: {target} (ranges {ranges})")
                 if b.torch_versions:
+                    spec = ", ".join(f"`torch{s}`" for s in b.torch_versions)
                     for rel in changes_between(list(b.torch_versions), releases):
                         marked.add(rel)
-                        spec = ", ".join(f"`torch{s}`" for s in b.torch_versions)
-                        entries.setdefault(rel, []).append(f"**checked from here on, or no longer**: {target} ({spec})")
+                        runs_here = all(matches(s, Version(rel)) for s in b.torch_versions)
+                        what = "new, checked from here on" if runs_here else "no longer holds, not checked from here on"
+                        entries.setdefault(rel, []).append(f"**{what}**: {target} ({spec})")
                 states = [status(outcomes(m.path, b.name, r)) for r in cpu]
                 for i in range(1, len(states)):
                     rel = recorded[i]
