@@ -49,7 +49,7 @@ def badge(name):
 def test_range_badges_summarise_the_recorded_releases():
     assert badge("test_a") == '<span class="tr-badge tr-holds">holds on 2.5–2.6</span> '
     assert badge("test_b") == '<span class="tr-badge tr-changed">changed in 2.6</span> '
-    assert badge("test_c") == '<span class="tr-badge tr-changed">changed in 2.6</span> '
+    assert badge("test_c") == '<span class="tr-badge tr-changed">new in 2.6</span> '
     assert badge("test_d") == '<span class="tr-badge tr-failed">fails on 2.6</span> '
 
 

@@ -258,6 +258,8 @@ def range_badge(path: str, b: Behaviour, runs: list[dict]) -> str:
     changed = boundaries(b, releases)
     if failing:
         css, text = "failed", "fails on " + ", ".join(failing)
+    elif changed and not b.by_version and all(matches(s, Version(releases[-1])) for s in b.torch_versions):
+        css, text = "changed", "new in " + ", ".join(changed)
     elif changed:
         css, text = "changed", "changed in " + ", ".join(changed)
     elif all(s in ("passed", "partial") for s in states):
