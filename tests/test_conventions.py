@@ -79,11 +79,21 @@ def test_test_names_are_unique_in_a_module(path):
     assert sorted({n for n in names if names.count(n) > 1}) == []
 
 
+def _own_nodes(test: ast.FunctionDef):
+    """The nodes of a test's own body: a `return` inside a nested def or lambda is not the test's."""
+    stack = list(test.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
 @pytest.mark.parametrize("path", MODULES)
 def test_tests_never_return_early_or_print(path):
     problems = []
     for test in _tests(path):
-        for node in ast.walk(test):
+        for node in _own_nodes(test):
             if isinstance(node, ast.Return):
                 problems.append(f"{test.name}:{node.lineno}: return (a test that returns early reports a pass)")
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "print":
