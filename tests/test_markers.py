@@ -64,6 +64,10 @@ def test_bad_markers_stop_collection_and_name_each_test(reference_pytester):
         @pytest.mark.claim("S0-010")
         def test_no_verdict():
             {DOC}
+
+        @pytest.mark.figure("no_such_function")
+        def test_no_figure():
+            {DOC}
         """
     )
 
@@ -77,6 +81,7 @@ def test_bad_markers_stop_collection_and_name_each_test(reference_pytester):
             "*test_unknown: unknown claim id 'S9-999'*",
             "*test_unsure: unknown verdict 'maybe' for S0-010 (use one of true, false, outdated)",
             '*test_no_verdict: write @pytest.mark.claim("S2-017", verdict="false")',
+            "*test_no_figure: figure 'no_such_function' is not a function of *",
         ]
     )
 

@@ -70,7 +70,7 @@ def test_status_summarises_mixed_outcomes():
 def test_figure_is_placed_after_the_code():
     source = (
         '"""T\n"""\nimport pytest\n\ndef curve():\n    return 1\n\n\n'
-        '@pytest.mark.figure(curve)\ndef test_x():\n    """A.\n\n    Docs: https://docs.pytorch.org/x\n    """\n    assert curve() == 1\n'
+        '@pytest.mark.figure("curve")\ndef test_x():\n    """A.\n\n    Docs: https://docs.pytorch.org/x\n    """\n    assert curve() == 1\n'
     )
     page = render.render_page(render.parse(source, PATH), [], {"curve": "<svg></svg>"})
 

@@ -36,7 +36,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         else "none"
     )
     return [
-        f"torch {env['torch']}, torchvision {env['torchvision'] or 'not importable'}, "
+        f"torch {env['torch']}, torchvision {env['torchvision'] or 'not installed'}, "
         f"numpy {env['numpy']}, Python {env['python']}",
         f"CUDA devices: {devices}",
     ]
@@ -56,10 +56,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 if len(mark.args) != 1 or mark.kwargs:
                     raise ValueError('write @pytest.mark.torch_version(">=2.6")')
                 releases.parse_spec(mark.args[0])
+            for mark in item.iter_markers("figure"):
+                _check_figure(item, mark)
         except ValueError as exc:
             problems.append(f"{item.nodeid}: {exc}")
     if problems:
         raise pytest.UsageError("bad torchref marker:\n  " + "\n  ".join(problems))
+
+
+def _check_figure(item: pytest.Item, mark: pytest.Mark) -> None:
+    # The figure is named, not passed: pytest.mark.x(fn) with one callable would decorate fn.
+    name = mark.args[0] if len(mark.args) == 1 and not mark.kwargs else None
+    if not isinstance(name, str):
+        raise ValueError('write @pytest.mark.figure("function_name")')
+    if not callable(getattr(item.module, name, None)):
+        raise ValueError(f"figure {name!r} is not a function of {item.module.__name__}")
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

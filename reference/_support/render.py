@@ -143,8 +143,10 @@ def _behaviour(node: ast.FunctionDef, lines: list[str], path: str) -> Behaviour:
             versions.append(_literal(call.args[0], path, where))
         elif name in ("cuda", "multi_gpu"):
             devices.append(name)
-        elif name == "figure" and call and call.args and isinstance(call.args[0], ast.Name):
-            figure = call.args[0].id
+        elif name == "figure":
+            if not call or len(call.args) != 1 or not isinstance(call.args[0], ast.Constant) or call.keywords:
+                raise RenderError(f'{path}:{dec.lineno}: {where}: write @pytest.mark.figure("function_name")')
+            figure = call.args[0].value
     return Behaviour(
         name=node.name,
         heading=heading,

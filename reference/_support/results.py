@@ -54,12 +54,9 @@ def _run(*cmd: str) -> str | None:
 
 
 def environment(root: Path) -> dict:
-    try:
-        import torchvision
-
-        vision = torchvision.__version__
-    except Exception:  # a torchvision built for another torch fails with more than ImportError
-        vision = None
+    # The installed distribution, read without importing it: importing torchvision costs
+    # a second and registers operators that cannot be registered twice in one process.
+    vision = _version("torchvision")
     cuda = torch.cuda.is_available()
     return {
         "torch": torch.__version__,

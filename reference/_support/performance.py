@@ -1,0 +1,204 @@
+"""The Performance page: saved pytest-benchmark runs in, Markdown out.
+
+Benchmarks are timed with
+
+    pytest reference/performance --benchmark-enable --benchmark-only --benchmark-json results/benchmarks-<device>.json
+
+`load_benchmarks` reads those files and `render_performance` (pure: no file access) turns
+them into one page. Two pytest-benchmark hooks shape the files: `pytest_benchmark_update_machine_info`
+records torch, CPU, GPU, CUDA runtime and driver in each file's `machine_info`, and
+`pytest_benchmark_update_json` leaves out the raw per-round timings.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reference._support import figures, render, results
+
+PAGE = "performance.md"
+TIMED_RUN = (
+    "pytest reference/performance --benchmark-enable --benchmark-only "
+    "--benchmark-json results/benchmarks-<device>.json"
+)
+STATS = ("mean", "median", "min", "rounds")
+
+
+class BenchmarkError(Exception):
+    """A benchmark results file that cannot be used; the message names the file."""
+
+
+# ---------------------------------------------------------------- pytest-benchmark hook
+
+
+def pytest_benchmark_update_machine_info(config, machine_info: dict) -> None:
+    """Add the environment torchref records for its own results (torch, CPU, GPU, CUDA, driver)."""
+    machine_info["torchref"] = results.environment(Path(str(config.rootpath)))
+
+
+def pytest_benchmark_update_json(config, benchmarks, output_json: dict) -> None:
+    """Drop each benchmark's raw per-round timings: the page uses the summary figures, and the
+    raw list (up to a hundred thousand rounds for a fast benchmark) would make the file megabytes."""
+    for bench in output_json.get("benchmarks", []):
+        bench.get("stats", {}).pop("data", None)
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_benchmarks(folder: Path | str) -> list[dict]:
+    """Every `benchmarks-*.json` in `folder`, in file-name order, each with its file name under "file".
+
+    An empty folder gives an empty list; a missing folder, an unreadable file, a file that
+    is not JSON or not a pytest-benchmark file raises BenchmarkError naming it.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BenchmarkError(f"{folder}: no such folder (benchmark results are read from results/benchmarks-*.json)")
+    runs = []
+    for path in sorted(folder.glob("benchmarks-*.json")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BenchmarkError(f"{path}: cannot be read ({exc.__class__.__name__}: {exc})") from None
+        try:
+            run = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BenchmarkError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        _check(run, path)
+        runs.append({**run, "file": path.name})
+    return runs
+
+
+def _check(run: object, path: Path) -> None:
+    if not isinstance(run, dict) or not isinstance(run.get("benchmarks"), list):
+        raise BenchmarkError(f"{path}: not a pytest-benchmark file (no 'benchmarks' list); write it with --benchmark-json")
+    if not isinstance(run.get("machine_info"), dict):
+        raise BenchmarkError(f"{path}: not a pytest-benchmark file (no 'machine_info')")
+    for i, bench in enumerate(run["benchmarks"]):
+        name = bench.get("fullname", f"benchmark {i}") if isinstance(bench, dict) else f"benchmark {i}"
+        stats = bench.get("stats") if isinstance(bench, dict) else None
+        if not isinstance(stats, dict) or any(not isinstance(stats.get(k), (int, float)) for k in STATS):
+            raise BenchmarkError(f"{path}: {name} has no timing figures (stats {', '.join(STATS)}); was it run with --benchmark-enable?")
+        if not isinstance(bench.get("name"), str) or not isinstance(bench.get("fullname"), str):
+            raise BenchmarkError(f"{path}: benchmark {i} has no name")
+
+
+# ---------------------------------------------------------------- rendering
+
+_UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
+
+
+def _unit(seconds: float) -> tuple[float, str]:
+    return next(((scale, name) for scale, name in _UNITS if seconds >= scale), _UNITS[-1])
+
+
+def _time(seconds: float) -> str:
+    scale, name = _unit(seconds)
+    return f"{seconds / scale:.3g} {name}"
+
+
+def device_label(run: dict) -> str:
+    """Where a run was timed, as the page names it: the GPU, or the CPU model, and the torch release."""
+    info = run.get("machine_info", {})
+    env = info.get("torchref") or {}
+    if env.get("device") == "cuda" and env.get("gpu"):
+        where = env["gpu"]
+    else:
+        cpu = env.get("cpu") or (info.get("cpu") or {}).get("brand_raw") or info.get("processor") or "unknown CPU"
+        where = f"CPU: {cpu}"
+    return f"{where}, torch {env['torch']}" if env.get("torch") else where
+
+
+def _bandwidth(bench: dict) -> str:
+    extra = bench.get("extra_info") or {}
+    if not isinstance(extra.get("bytes"), (int, float)) or not bench["stats"]["mean"]:
+        return ""
+    achieved = extra["bytes"] / bench["stats"]["mean"]
+    text = f"{achieved / 1e9:.3g} GB/s"
+    peak = extra.get("peak_bytes_per_s")
+    if isinstance(peak, (int, float)) and peak > 0:
+        of = f" {extra['peak']}" if extra.get("peak") else ""
+        text += f", {achieved / peak:.0%} of{of} peak"
+    return text
+
+
+def _test_link(nodeid: str) -> str:
+    """[test_name](topic/page.md#test_name) for a node id like reference/t/test_p.py::test_name[param]."""
+    path, _, name = nodeid.partition("::")
+    anchor = name.split("[", 1)[0]
+    return f"[{render._cell(name)}]({render.link(PAGE, render.site_path(path), anchor)})"
+
+
+def _machine_row(run: dict) -> str:
+    env = run.get("machine_info", {}).get("torchref") or {}
+    cuda = f"{env['cuda_runtime']} (driver {env.get('cuda_driver') or '?'})" if env.get("cuda_runtime") else "none"
+    cells = [device_label(run), env.get("cpu") or "?", cuda, run.get("datetime", "?"), run.get("file", "?")]
+    return "| " + " | ".join(render._cell(str(c)) for c in cells) + " |"
+
+
+def render_performance(bench_runs: list[dict]) -> str:
+    """The Performance page: per benchmark group, a table of every run's figures and a bar chart per device."""
+    out = [
+        "# Performance",
+        "",
+        "Each benchmark times a behaviour stated on another page and asserts that behaviour on "
+        "what it timed. Figures are seconds per call as pytest-benchmark saved them; GPU "
+        "benchmarks synchronise inside the timed function. Compare figures within one device: "
+        "across devices they differ by orders of magnitude.",
+        "",
+        f"Timed with `{TIMED_RUN}`.",
+        "",
+    ]
+    if not bench_runs:
+        out += ["No benchmark results are recorded yet."]
+        return "\n".join(out) + "\n"
+    out += ["| Device | CPU | CUDA | Timed | File |", "|---|---|---|---|---|"]
+    out += [_machine_row(run) for run in bench_runs]
+    out.append("")
+
+    groups: dict[str, dict[str, list[tuple[str, dict]]]] = {}  # group -> benchmark name -> [(device, bench)]
+    for run in bench_runs:
+        label = device_label(run)
+        for bench in run["benchmarks"]:
+            group = bench.get("group") or "ungrouped"
+            groups.setdefault(group, {}).setdefault(bench["fullname"], []).append((label, bench))
+
+    for group, benches in groups.items():
+        numbers = {fullname: i for i, fullname in enumerate(benches, start=1)}
+        out += [f"## {render._cell(group)}", ""]
+        out += [
+            "| # | Benchmark | Illustrates | Device | Mean | Median | Min | Rounds | Bandwidth |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        by_device: dict[str, list[tuple[int, float]]] = {}
+        for fullname, entries in benches.items():
+            for label, bench in entries:
+                stats = bench["stats"]
+                behaviour = (bench.get("extra_info") or {}).get("behaviour")
+                cells = [
+                    str(numbers[fullname]),
+                    _test_link(fullname),
+                    _test_link(behaviour) if isinstance(behaviour, str) and "::" in behaviour else "",
+                    render._cell(label),
+                    _time(stats["mean"]),
+                    _time(stats["median"]),
+                    _time(stats["min"]),
+                    str(stats["rounds"]),
+                    _bandwidth(bench),
+                ]
+                out.append("| " + " | ".join(cells) + " |")
+                by_device.setdefault(label, []).append((numbers[fullname], stats["mean"]))
+        out.append("")
+        for label, points in by_device.items():
+            scale, unit = _unit(max(mean for _, mean in points))
+            fig = figures.Figure(
+                title=f"{group}: {label}",
+                xlabel="benchmark (# in the table)",
+                ylabel=f"mean time ({unit})",
+                series={label: ([float(n) for n, _ in points], [mean / scale for _, mean in points])},
+                kind="bars",
+            )
+            out += [f'<div class="tr-figure">{figures.svg(fig)}</div>', ""]
+    return "\n".join(out).rstrip() + "\n"
