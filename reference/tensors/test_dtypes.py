@@ -1,0 +1,419 @@
+"""Dtypes, promotion and precision
+
+Every tensor has one dtype for all its elements. When an operation mixes dtypes, PyTorch
+picks the result's dtype by *type promotion*: the higher category wins (bool < integer
+< float < complex), and a Python number or a 0-d tensor cannot widen a dimensioned
+tensor of the same category. Division and remainders follow Python, not C; integers
+wrap around silently; floats round. This page shows each rule and the traps it sets.
+"""
+
+import pytest
+import torch
+
+
+def test_default_float_dtype_is_float32():
+    """Python floats become `float32` tensors, the default float dtype.
+
+    NumPy's default is float64; PyTorch chose float32 because it is what GPUs compute
+    fastest and it is precise enough for training.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.get_default_dtype.html
+    """
+    x = torch.tensor([1.5])
+
+    assert torch.get_default_dtype() == torch.float32
+    assert x.dtype == torch.float32
+    assert torch.zeros(1).dtype == torch.float32
+
+
+def test_set_default_dtype_changes_new_float_tensors():
+    """`set_default_dtype(torch.float64)` makes later float tensors float64; ints stay int64.
+
+    It is process-wide state, so put it back when you are done.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.set_default_dtype.html
+    """
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        floats = torch.tensor([1.5])
+        ints = torch.tensor([1])
+    finally:
+        torch.set_default_dtype(previous)
+
+    assert floats.dtype == torch.float64
+    assert ints.dtype == torch.int64
+
+
+def test_int_tensor_plus_float_tensor_is_float():
+    """Adding an int64 tensor to a float32 tensor gives float32: the float category wins.
+
+    Category beats size: the 64-bit integer does not pull the result up to float64.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensor_attributes.html#type-promotion-doc
+    """
+    ints = torch.tensor([1, 2])
+    floats = torch.tensor([0.5, 0.5])
+
+    result = ints + floats
+
+    assert result.dtype == torch.float32
+    assert result.tolist() == [1.5, 2.5]
+
+
+def test_int_tensor_times_python_float_is_default_float():
+    """An int tensor times a Python float gives the default float dtype.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensor_attributes.html#type-promotion-doc
+    """
+    x = torch.tensor([1, 2], dtype=torch.int32)
+
+    y = x * 2.5
+
+    assert y.dtype == torch.float32
+    assert y.tolist() == [2.5, 5.0]
+
+
+def test_result_type_predicts_the_promoted_dtype():
+    """`torch.result_type(a, b)` tells the dtype an operation on `a` and `b` would produce.
+
+    Same category, both dimensioned: the larger type wins (`uint8` and `int8` need `int16`
+    to hold both ranges). A Python number or 0-d tensor of the same category does not
+    widen the dimensioned operand.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.result_type.html
+    """
+    int32 = torch.tensor([1], dtype=torch.int32)
+    half = torch.tensor([1.0], dtype=torch.float16)
+
+    assert torch.result_type(int32, 1.0) == torch.float32
+    assert torch.result_type(int32, torch.tensor([1])) == torch.int64
+    assert torch.result_type(int32, torch.tensor(1)) == torch.int32
+    assert torch.result_type(half, torch.tensor(1.0, dtype=torch.float64)) == torch.float16
+    assert torch.result_type(torch.tensor([1], dtype=torch.uint8), torch.tensor([1], dtype=torch.int8)) == torch.int16
+
+
+def test_python_int_does_not_widen_an_int8_tensor():
+    """`int8_tensor + 1000` stays int8, so 1001 wraps around to -23.
+
+    The scalar is the same category (integer) as the tensor, so it cannot promote it:
+    the sum is computed in int8, and 1001 - 1024 = -23. Cast first (`x.to(torch.int64)`)
+    when a scalar may not fit.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensor_attributes.html#type-promotion-doc
+    """
+    x = torch.tensor([1], dtype=torch.int8)
+
+    y = x + 1000
+
+    assert y.dtype == torch.int8
+    assert y.tolist() == [1001 - 1024]
+
+
+def test_division_of_ints_is_true_division():
+    """`/` on two int tensors returns floats: `7 / 2` is 3.5, as in Python 3.
+
+    `torch.div` with `rounding_mode="trunc"` or `"floor"` keeps the integer dtype.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.div.html
+    """
+    a = torch.tensor([7, -7])
+    b = torch.tensor([2, 2])
+
+    assert (a / b).tolist() == [3.5, -3.5]
+    assert (a / b).dtype == torch.float32
+    assert torch.div(a, b, rounding_mode="trunc").tolist() == [3, -3]
+    assert torch.div(a, b, rounding_mode="floor").dtype == torch.int64
+
+
+def test_floor_division_rounds_toward_minus_infinity():
+    """`//` floors: `-7 // 2` is -4, not -3, matching Python.
+
+    Before 1.13 `//` on tensors truncated toward zero; since pytorch/pytorch#78411 it
+    agrees with Python and NumPy. Use `torch.div(a, b, rounding_mode="trunc")` for
+    C-style division.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.floor_divide.html
+    """
+    a = torch.tensor([7, -7])
+
+    assert (a // 2).tolist() == [3, -4]
+    assert (a // 2).tolist() == [7 // 2, -7 // 2]
+
+
+def test_remainder_takes_the_sign_of_the_divisor():
+    """`%` gives a result with the divisor's sign: `-7 % 3` is 2 and `7 % -3` is -2.
+
+    This is Python's rule, and it keeps `a == (a // b) * b + a % b` true.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.remainder.html
+    """
+    a = torch.tensor([-7, 7])
+
+    assert (a % 3).tolist() == [2, 1]
+    assert (a % -3).tolist() == [-1, -2]
+    assert torch.equal((a // 3) * 3 + a % 3, a)
+
+
+def test_fmod_takes_the_sign_of_the_dividend():
+    """`torch.fmod(-7, 3)` is -1: the C rule, where the sign follows the dividend.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.fmod.html
+    """
+    a = torch.tensor([-7, 7])
+
+    assert torch.fmod(a, 3).tolist() == [-1, 1]
+
+
+def test_integer_division_by_zero_raises():
+    """Integer `//` by zero raises, while float division by zero gives `inf`.
+
+    Integers have no infinity to return. Floats follow IEEE 754.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.floor_divide.html
+    """
+    ints = torch.tensor([1])
+
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        ints // 0
+    assert (torch.tensor([1.0]) / 0).tolist() == [float("inf")]
+
+
+def test_mean_of_an_int_tensor_raises():
+    """`mean()` of an int tensor raises: the mean needs a float dtype you must choose.
+
+    Convert with `.float()` or pass `dtype=torch.float32`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.mean.html
+    """
+    x = torch.tensor([1, 2])
+
+    with pytest.raises(RuntimeError, match="could not infer output dtype"):
+        x.mean()
+    assert x.mean(dtype=torch.float32).item() == 1.5
+
+
+def test_sum_of_small_ints_is_int64():
+    """`sum()` of int32 or bool values returns int64, so it does not overflow the small type.
+
+    This is why `(pred == target).sum()` counts correctly.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.sum.html
+    """
+    flags = torch.tensor([True, True, False])
+    small = torch.tensor([1, 2], dtype=torch.int32)
+
+    assert flags.sum().dtype == torch.int64
+    assert flags.sum().item() == 2
+    assert small.sum().dtype == torch.int64
+
+
+def test_comparisons_return_bool_tensors():
+    """`==`, `<` and friends return `bool` tensors, elementwise.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.eq.html
+    """
+    x = torch.tensor([1, 2, 3])
+
+    mask = x > 1
+
+    assert mask.dtype == torch.bool
+    assert mask.tolist() == [False, True, True]
+
+
+@pytest.mark.claim("S2-004", verdict="true")
+def test_type_with_a_dtype_converts():
+    """`x.type(torch.float64)` returns a float64 copy; `x.type()` with no argument returns a type name.
+
+    The note is right that `type` changes the dtype, but it does so by returning a new
+    tensor, and the no-argument form returns a string such as `"torch.FloatTensor"`,
+    not a dtype. `x.to(dtype)` and `x.dtype` are the modern spellings.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.type.html
+    """
+    x = torch.tensor([1.5])
+
+    y = x.type(torch.float64)
+
+    assert y.dtype == torch.float64
+    assert x.type() == "torch.FloatTensor"
+    assert y.type() == "torch.DoubleTensor"
+
+
+@pytest.mark.claim("S2-004", verdict="true")
+def test_type_as_converts_to_the_other_tensors_dtype():
+    """`x.type_as(other)` returns `x` converted to `other`'s dtype, and leaves `x` as it was.
+
+    Neither `type` nor `type_as` is in-place: assign the result.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.type_as.html
+    """
+    x = torch.tensor([1, 2])
+    other = torch.zeros(1, dtype=torch.float64)
+
+    y = x.type_as(other)
+
+    assert y.dtype == torch.float64
+    assert x.dtype == torch.int64
+
+
+def test_to_returns_self_when_the_dtype_already_matches():
+    """`x.to(x.dtype)` returns `x` itself; `copy=True` forces a new tensor.
+
+    So writes to the "converted" tensor may land in the original. Ask for a copy when
+    you need one.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.to.html
+    """
+    x = torch.ones(2)
+
+    assert x.to(torch.float32) is x
+    assert x.to(torch.float32, copy=True) is not x
+    assert x.to(torch.float64) is not x
+
+
+def test_to_int_truncates_toward_zero():
+    """Converting floats to an integer dtype drops the fraction: -1.7 becomes -1, not -2.
+
+    Use `round()` or `floor()` first if that is what you mean.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.to.html
+    """
+    x = torch.tensor([-1.7, 1.7])
+
+    assert x.to(torch.int64).tolist() == [-1, 1]
+    assert x.round().to(torch.int64).tolist() == [-2, 2]
+
+
+def test_item_returns_a_python_number():
+    """`item()` turns a one-element tensor into a Python `int` or `float`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.item.html
+    """
+    assert torch.tensor([3]).item() == 3
+    assert isinstance(torch.tensor([3]).item(), int)
+    assert isinstance(torch.tensor(2.5).item(), float)
+
+
+def test_item_of_several_elements_raises():
+    """`item()` on a tensor with more than one element raises.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.item.html
+    """
+    x = torch.ones(2)
+
+    with pytest.raises(RuntimeError, match="a Tensor with 2 elements cannot be converted to Scalar"):
+        x.item()
+
+
+def test_item_of_float32_shows_its_rounding():
+    """`torch.tensor(0.1).item()` is 0.10000000149011612, not 0.1.
+
+    The tensor stores the float32 nearest to 0.1; `item()` widens that exact value to a
+    Python float (a double), which shows the digits float32 got wrong.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.item.html
+    """
+    x = torch.tensor(0.1)
+
+    assert x.item() != 0.1
+    assert x.item() == 0.10000000149011612
+
+
+def test_tolist_gives_nested_python_lists():
+    """`tolist()` returns nested Python lists of Python numbers; a 0-d tensor gives a bare number.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.tolist.html
+    """
+    x = torch.tensor([[1, 2], [3, 4]])
+
+    assert x.tolist() == [[1, 2], [3, 4]]
+    assert isinstance(x.tolist()[0][0], int)
+    assert torch.tensor(3).tolist() == 3
+
+
+def test_integer_arithmetic_wraps_around():
+    """Integer overflow wraps silently: int8 127 + 1 is -128 and uint8 0 - 1 is 255.
+
+    No error and no warning: arithmetic is modulo 2**bits. `torch.iinfo` gives the limits.
+
+    Docs: https://docs.pytorch.org/docs/stable/type_info.html
+    """
+    i8 = torch.tensor([127], dtype=torch.int8)
+    u8 = torch.tensor([0], dtype=torch.uint8)
+
+    assert (i8 + 1).tolist() == [-128]
+    assert (u8 - 1).tolist() == [255]
+    assert torch.iinfo(torch.int8).max == 127
+
+
+def test_out_of_range_literal_raises():
+    """`torch.tensor([300], dtype=torch.uint8)` raises, though arithmetic would wrap silently.
+
+    The constructor checks Python values against the target range; operations on
+    tensors do not.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.tensor.html
+    """
+    with pytest.raises(RuntimeError, match="value cannot be converted to type uint8 without overflow"):
+        torch.tensor([300], dtype=torch.uint8)
+
+
+def test_float64_sum_of_tenths_is_not_three_tenths():
+    """In float64, 0.1 + 0.2 is not 0.3: none of the three is exactly representable.
+
+    Compare floats with `torch.isclose` or `torch.testing.assert_close`, never `==`.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/numerical_accuracy.html
+    """
+    a = torch.tensor(0.1, dtype=torch.float64)
+    b = torch.tensor(0.2, dtype=torch.float64)
+
+    total = a + b
+
+    assert total.item() != 0.3
+    assert torch.isclose(total, torch.tensor(0.3, dtype=torch.float64))
+
+
+def test_float32_sum_of_tenths_happens_to_be_three_tenths():
+    """In float32, 0.1 + 0.2 == 0.3 is True: the rounding errors happen to cancel.
+
+    The same code gives a different answer in float64. Neither result tells you anything
+    general: exact float comparison depends on the dtype and the values.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/numerical_accuracy.html
+    """
+    a = torch.tensor(0.1)
+    b = torch.tensor(0.2)
+
+    assert (a + b == torch.tensor(0.3)).item()
+
+
+def test_float32_cannot_hold_every_large_integer():
+    """float32 has a 24-bit significand, so 2**24 + 1 = 16777217 becomes 16777216.
+
+    Above 2**24 consecutive integers are no longer all representable. Keep counts and
+    indices in int64; float64 is exact up to 2**53.
+
+    Docs: https://docs.pytorch.org/docs/stable/type_info.html
+    """
+    n = torch.tensor([2**24 + 1])
+
+    assert n.float().long().tolist() == [2**24]
+    assert n.double().long().tolist() == [2**24 + 1]
+    assert torch.finfo(torch.float32).eps == 2**-23
+
+
+def test_float16_overflows_to_inf_past_65504():
+    """Converting 70000 to float16 gives `inf`: float16's largest finite value is 65504.
+
+    This is why mixed-precision training scales losses and why bfloat16, with float32's
+    range but fewer digits, is often preferred.
+
+    Docs: https://docs.pytorch.org/docs/stable/type_info.html
+    """
+    x = torch.tensor([70000.0])
+
+    assert torch.finfo(torch.float16).max == 65504
+    assert x.half().tolist() == [float("inf")]
+    assert torch.isfinite(x.bfloat16()).all()
