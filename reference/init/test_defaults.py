@@ -1,0 +1,265 @@
+"""Default initialisation and the init functions' contract
+
+Layers are born initialised: `nn.Linear` and `nn.Conv2d` fill their weights and biases in
+`reset_parameters()` before you ever see them. The `torch.nn.init` functions replace those
+values in place, return the tensor they were given, and work on parameters that require
+grad because they run without recording autograd history.
+"""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from reference._support.figures import Figure
+
+
+def linear_default_figure():
+    torch.manual_seed(0)
+    weight = nn.Linear(256, 64).weight.detach()
+    bound = 1 / math.sqrt(256)
+    counts = torch.histc(weight, bins=16, min=-bound, max=bound)
+    centres = [-bound + bound / 8 * (i + 0.5) for i in range(16)]
+    return Figure("nn.Linear(256, 64).weight", "weight value", "count", {"default init": (centres, counts.tolist())}, kind="bars")
+
+
+@pytest.mark.claim("S2-058", verdict="true")
+@pytest.mark.figure("linear_default_figure")
+def test_linear_default_weight_is_uniform_within_one_over_sqrt_fan_in():
+    """A new `nn.Linear(256, 64)` already holds weights drawn from U(-1/√256, 1/√256).
+
+    The note is right that layers come initialised. The weight is flat on
+    (-1/√fan_in, 1/√fan_in): none of the 16,384 values passes the bound, the largest comes
+    within 0.1% of it, and each of the 16 histogram bins holds 1024 values to within
+    5 binomial standard errors (5 · √(1024 · 15/16) ≈ 155).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Linear.html
+    """
+    bound = 1 / math.sqrt(256)
+
+    torch.manual_seed(0)
+    weight = nn.Linear(256, 64).weight.detach()
+    fig = linear_default_figure()
+
+    assert weight.abs().max().item() <= bound
+    assert weight.abs().max().item() > 0.999 * bound
+    (_, counts), = fig.series.values()
+    assert sum(counts) == weight.numel()
+    assert all(abs(c - 1024) <= 155 for c in counts)
+
+
+def test_linear_default_is_kaiming_uniform_with_a_sqrt_5():
+    """`nn.Linear` initialises its weight with `kaiming_uniform_(w, a=math.sqrt(5))`.
+
+    That odd `a` is where the bound 1/√fan_in comes from: the gain is
+    sqrt(2 / (1 + 5)) = 1/√3 and the Kaiming bound is gain · sqrt(3 / fan_in) = 1/√fan_in.
+    From the same seed the layer's weight and a hand-made `kaiming_uniform_` agree exactly.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Linear.html
+    """
+    torch.manual_seed(0)
+    layer = nn.Linear(4, 3)
+
+    torch.manual_seed(0)
+    by_hand = nn.init.kaiming_uniform_(torch.empty(3, 4), a=math.sqrt(5))
+
+    assert torch.equal(layer.weight.detach(), by_hand)
+
+
+def test_linear_default_bias_is_uniform_within_one_over_sqrt_fan_in():
+    """The bias of `nn.Linear(256, 64)` is drawn from U(-1/√256, 1/√256) too.
+
+    A bias has no fans of its own, so the layer uses the weight's fan_in. With 64
+    values the largest comes within 20% of the bound (missing has probability
+    0.8^64 ≈ 10⁻⁶).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Linear.html
+    """
+    torch.manual_seed(0)
+
+    bias = nn.Linear(256, 64).bias.detach()
+
+    assert bias.abs().max().item() <= 1 / math.sqrt(256)
+    assert bias.abs().max().item() > 0.8 / math.sqrt(256)
+
+
+def test_conv2d_default_bound_uses_the_receptive_field():
+    """A new `nn.Conv2d(3, 8, kernel_size=5)` has weights within 1/√75, since fan_in = 3 · 5 · 5.
+
+    Convolutions use the same rule as Linear, with fan_in counting every input value one
+    output reads: channels times kernel area. With 600 weights the largest comes
+    within 3% of the bound (missing has probability 0.97^600 ≈ 10⁻⁸).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Conv2d.html
+    """
+    torch.manual_seed(0)
+
+    conv = nn.Conv2d(3, 8, kernel_size=5)
+
+    bound = 1 / math.sqrt(3 * 5 * 5)
+    assert conv.weight.abs().max().item() <= bound
+    assert conv.weight.abs().max().item() > 0.97 * bound
+    assert conv.bias.abs().max().item() <= bound
+
+
+def test_reset_parameters_draws_new_values():
+    """`reset_parameters()` re-runs a layer's default initialisation in place.
+
+    It is the method the constructor calls; calling it again gives fresh random values in
+    the same parameter objects.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Linear.html
+    """
+    torch.manual_seed(0)
+    layer = nn.Linear(4, 3)
+    weight, before = layer.weight, layer.weight.detach().clone()
+
+    layer.reset_parameters()
+
+    assert layer.weight is weight
+    assert not torch.equal(layer.weight.detach(), before)
+
+
+def test_constant_zeros_and_ones_fill_every_element():
+    """`constant_(w, v)`, `zeros_(w)` and `ones_(w)` set every element to one value.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    """
+    w = torch.empty(2, 3)
+
+    assert nn.init.constant_(w, 0.5).tolist() == [[0.5, 0.5, 0.5]] * 2
+    assert nn.init.zeros_(w).tolist() == [[0.0, 0.0, 0.0]] * 2
+    assert nn.init.ones_(w).tolist() == [[1.0, 1.0, 1.0]] * 2
+
+
+def test_eye_makes_a_linear_layer_the_identity():
+    """`eye_` writes the identity matrix, so a square Linear with zero bias passes its input through.
+
+    On a non-square matrix it writes ones on the main diagonal. It accepts only 2-D
+    tensors (for convolutions there is `dirac_`).
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    """
+    layer = nn.Linear(3, 3)
+    nn.init.eye_(layer.weight)
+    nn.init.zeros_(layer.bias)
+    x = torch.tensor([[1.0, -2.0, 3.0]])
+
+    y = layer(x)
+
+    assert y.tolist() == [[1.0, -2.0, 3.0]]
+    assert nn.init.eye_(torch.empty(2, 3)).tolist() == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+
+
+def test_eye_rejects_more_than_two_dimensions():
+    """`eye_` on a 3-D tensor raises a ValueError.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    """
+    with pytest.raises(ValueError, match="Only tensors with 2 dimensions are supported"):
+        nn.init.eye_(torch.empty(2, 3, 4))
+
+
+INIT_FUNCTIONS = {
+    "zeros_": nn.init.zeros_,
+    "ones_": nn.init.ones_,
+    "constant_": lambda w: nn.init.constant_(w, 0.5),
+    "eye_": nn.init.eye_,
+    "uniform_": nn.init.uniform_,
+    "normal_": nn.init.normal_,
+    "trunc_normal_": nn.init.trunc_normal_,
+    "xavier_uniform_": nn.init.xavier_uniform_,
+    "xavier_normal_": nn.init.xavier_normal_,
+    "kaiming_uniform_": nn.init.kaiming_uniform_,
+    "kaiming_normal_": nn.init.kaiming_normal_,
+    "orthogonal_": nn.init.orthogonal_,
+}
+
+
+@pytest.mark.parametrize("init", INIT_FUNCTIONS.values(), ids=INIT_FUNCTIONS.keys())
+def test_init_function_fills_in_place_and_returns_its_argument(init):
+    """Every `nn.init` function overwrites the tensor it gets and returns that same object.
+
+    The trailing underscore is PyTorch's mark for in-place. Returning the tensor lets you
+    write `w = nn.init.zeros_(torch.empty(3, 4))`, but no copy is made.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    """
+    w = torch.full((3, 4), float("nan"))
+
+    out = init(w)
+
+    assert out is w
+    assert not w.isnan().any()
+
+
+@pytest.mark.parametrize("init", INIT_FUNCTIONS.values(), ids=INIT_FUNCTIONS.keys())
+def test_init_function_works_on_a_parameter_that_requires_grad(init):
+    """The `nn.init` functions fill a parameter that requires grad and leave no autograd history.
+
+    They run under `torch.no_grad()`: the parameter stays a leaf with `requires_grad=True`
+    and no `grad_fn`, ready for training.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    """
+    p = nn.Parameter(torch.full((3, 4), float("nan")))
+
+    init(p)
+
+    assert p.requires_grad and p.is_leaf and p.grad_fn is None
+    assert not p.detach().isnan().any()
+
+
+def test_plain_in_place_op_on_a_parameter_raises():
+    """`p.zero_()` on a parameter that requires grad raises; `nn.init.zeros_(p)` does not.
+
+    Autograd forbids overwriting a leaf that requires grad, because the values it would
+    need for the backward pass would be lost. The init functions step around this with
+    `torch.no_grad()`; do the same when you set a parameter by hand.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    """
+    p = nn.Parameter(torch.ones(3))
+
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
+        p.zero_()
+    with torch.no_grad():
+        p.zero_()
+
+    assert p.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_module_apply_initialises_every_submodule():
+    """`model.apply(fn)` calls `fn` on every submodule, the usual way to re-initialise a model.
+
+    `fn` sees the Sequential itself and each layer in it; it checks the type before
+    touching weights.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html
+    """
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+
+    def init_weights(m):
+        if isinstance(m, nn.Linear):
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)
+
+    model.apply(init_weights)
+
+    assert model[0].weight.sum().item() == 12.0
+    assert model[2].bias.tolist() == [0.0, 0.0]
+
+
+def test_init_of_an_empty_tensor_warns():
+    """Initialising a tensor with no elements is a no-op that warns.
+
+    A layer with a zero-sized dimension, say `nn.Linear(0, 3)`, has nothing to fill; the
+    warning points at what is usually a shape mistake.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    """
+    w = torch.empty(3, 0)
+
+    with pytest.warns(UserWarning, match="Initializing zero-element tensors is a no-op"):
+        nn.init.kaiming_uniform_(w)

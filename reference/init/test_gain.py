@@ -1,0 +1,113 @@
+"""Gain and fan: the numbers behind every init scheme
+
+Every variance-scaling initialiser in `torch.nn.init` is built from two numbers. The
+*gain* says how much an activation function shrinks or grows the signal, so the weights
+can make up for it. The *fans* say how many inputs feed one output (`fan_in`) and how many
+outputs one input feeds (`fan_out`). This page pins both down before the schemes use them.
+"""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+
+@pytest.mark.parametrize(
+    ("nonlinearity", "gain"),
+    [
+        ("linear", 1.0),
+        ("conv2d", 1.0),
+        ("sigmoid", 1.0),
+        ("tanh", 5.0 / 3),
+        ("relu", math.sqrt(2.0)),
+        ("selu", 3.0 / 4),
+    ],
+    ids=["linear", "conv2d", "sigmoid", "tanh", "relu", "selu"],
+)
+def test_calculate_gain_returns_the_documented_value(nonlinearity, gain):
+    """`calculate_gain` returns the fixed gain listed for each activation.
+
+    Linear layers and convolutions change no scale, so their gain is 1; sigmoid is also
+    given 1. ReLU zeroes half of a symmetric input and so halves its second moment:
+    a gain of sqrt(2) restores it. tanh gets 5/3 and SELU 3/4 (SELU's own scaling
+    already does most of the work).
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    """
+    assert nn.init.calculate_gain(nonlinearity) == gain
+
+
+@pytest.mark.claim("S2-063", verdict="true")
+def test_calculate_gain_of_leaky_relu_depends_on_the_slope():
+    """The leaky ReLU gain is sqrt(2 / (1 + a²)), with slope a = 0.01 by default.
+
+    The note is right: `a` is the slope of the negative half. With `a = 0` leaky ReLU is
+    ReLU (gain sqrt(2)); with `a = 1` it is the identity (gain 1). Without `param`,
+    `calculate_gain` uses 0.01, the default slope of `nn.LeakyReLU`.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    """
+    default = nn.init.calculate_gain("leaky_relu")
+    steep = nn.init.calculate_gain("leaky_relu", 0.2)
+
+    assert default == math.sqrt(2.0 / (1 + 0.01**2))
+    assert steep == math.sqrt(2.0 / (1 + 0.2**2))
+    assert nn.init.calculate_gain("leaky_relu", 0) == nn.init.calculate_gain("relu")
+    assert nn.init.calculate_gain("leaky_relu", 1) == 1.0
+
+
+def test_calculate_gain_rejects_an_unknown_nonlinearity():
+    """An activation name that `calculate_gain` does not list raises a ValueError.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    """
+    with pytest.raises(ValueError, match="Unsupported nonlinearity gelu"):
+        nn.init.calculate_gain("gelu")
+
+
+def test_fans_of_a_linear_weight_are_its_two_sizes():
+    """A Linear weight of shape (out, in) has fan_in = in and fan_out = out.
+
+    `nn.Linear(512, 128)` stores its weight as (128, 512): dimension 1 is the input, so
+    `fan_in` is `size(1)` and `fan_out` is `size(0)`.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    """
+    weight = nn.Linear(512, 128).weight
+
+    fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(weight)
+
+    assert weight.shape == (128, 512)
+    assert (fan_in, fan_out) == (512, 128)
+
+
+def test_fans_of_a_conv_weight_include_the_receptive_field():
+    """A Conv2d weight's fans multiply the channel counts by the kernel area.
+
+    Each output value of `Conv2d(3, 8, kernel_size=5)` reads 3 channels × 5 × 5 pixels,
+    so `fan_in = 3 * 25 = 75`; each input value reaches 8 channels × 25 positions, so
+    `fan_out = 8 * 25 = 200`.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    """
+    weight = nn.Conv2d(3, 8, kernel_size=5).weight
+
+    fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(weight)
+
+    assert weight.shape == (8, 3, 5, 5)
+    assert (fan_in, fan_out) == (3 * 5 * 5, 8 * 5 * 5)
+
+
+def test_fans_need_at_least_two_dimensions():
+    """A 1-D tensor has no fans, so fan-based schemes refuse it.
+
+    A bias vector has no input/output structure. That is why layers initialise biases
+    with a plain `uniform_` whose bound comes from the *weight's* fan_in.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    """
+    bias = torch.empty(8)
+
+    with pytest.raises(ValueError, match="fewer than 2 dimensions"):
+        nn.init.xavier_uniform_(bias)
