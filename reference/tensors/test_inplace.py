@@ -196,21 +196,6 @@ def test_inplace_cannot_change_the_dtype():
     assert (x + 0.5).dtype == torch.float32
 
 
-def test_inplace_on_an_expanded_tensor_raises():
-    """An in-place write to an `expand`ed tensor raises: several elements share one memory cell.
-
-    `expand` repeats an element by giving it stride 0. Writing `+1` to each of three
-    elements that are one float would be ambiguous, so PyTorch asks you to `clone()`.
-
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.expand.html
-    """
-    x = torch.zeros(1).expand(3)
-
-    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor refers to a single memory location"):
-        x.add_(1)
-    assert x.clone().add_(1).tolist() == [1.0, 1.0, 1.0]
-
-
 def test_inplace_on_a_leaf_requiring_grad_raises():
     """An in-place change to a leaf tensor that requires grad raises.
 
