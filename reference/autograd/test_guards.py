@@ -1,0 +1,280 @@
+"""In-place safety, anomaly mode, custom functions and hooks
+
+Autograd protects you from changing values it still needs: in-place writes to a tracked
+leaf are refused, and a write to a tensor saved for backward is caught by a version
+counter when backward runs. Anomaly mode points at the forward line behind a failing
+backward. When the built-in formulas are not enough you write a `torch.autograd.Function`
+(checked with `gradcheck`), and hooks let you watch or change gradients as they flow.
+"""
+
+import pytest
+import torch
+from torch import nn
+
+
+@pytest.mark.claim("S1-018", verdict="true")
+def test_in_place_on_a_leaf_that_requires_grad_raises():
+    """An in-place operation on a leaf that requires grad raises a RuntimeError.
+
+    The note warns that in-place operations can cause problems for derivatives; this is
+    the first. The leaf's old value would be lost while autograd still treats it as the
+    input of the graph.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#in-place-operations-with-autograd
+    """
+    w = torch.ones(2, requires_grad=True)
+
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad .* in-place operation"):
+        w.add_(1)
+
+
+def test_in_place_on_a_leaf_is_allowed_under_no_grad():
+    """Under `no_grad` a tracked leaf can be updated in place, as optimizers do.
+
+    A weight update is not part of the model's computation, so it must not be recorded;
+    inside `no_grad` it is not, and the leaf stays a leaf.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.no_grad.html
+    """
+    w = torch.ones(2, requires_grad=True)
+    (w * 4).sum().backward()
+
+    with torch.no_grad():
+        w -= 0.5 * w.grad
+
+    assert w.tolist() == [-1.0, -1.0]
+    assert w.is_leaf and w.requires_grad
+
+
+def test_in_place_operation_bumps_the_version_counter():
+    """Every in-place operation increments the tensor's `_version`.
+
+    The counter is how autograd notices that a value it saved has changed since.
+
+    Docs: https://docs.pytorch.org/docs/stable/autograd.html#in-place-correctness-checks
+    """
+    t = torch.zeros(2)
+
+    t.add_(1)
+    t.mul_(2)
+
+    assert t._version == 2
+
+
+@pytest.mark.claim("S1-018", verdict="true")
+def test_in_place_on_a_saved_tensor_makes_backward_raise():
+    """Changing in place a tensor that was saved for backward makes backward raise.
+
+    `sin` saves its input `b` to compute `cos(b)` later. `b.mul_(2)` bumps `b`'s version
+    from 0 to 1, and backward refuses to use a value that is no longer the one of the
+    forward pass, instead of silently returning a wrong gradient.
+
+    Docs: https://docs.pytorch.org/docs/stable/autograd.html#in-place-correctness-checks
+    """
+    a = torch.ones(3, requires_grad=True)
+    b = a * 1
+    c = b.sin()
+
+    b.mul_(2)
+
+    with pytest.raises(RuntimeError, match="modified by an inplace operation") as info:
+        c.sum().backward()
+    assert "is at version 1; expected version 0 instead" in str(info.value)
+
+
+def test_in_place_on_a_tensor_nobody_saved_is_fine():
+    """An in-place change to a tensor that no backward formula saved does no harm.
+
+    `b + 1` needs no saved value (its derivative is 1), so changing `b` afterwards
+    leaves backward correct. The check is precise, not a blanket ban.
+
+    Docs: https://docs.pytorch.org/docs/stable/autograd.html#in-place-correctness-checks
+    """
+    a = torch.ones(3, requires_grad=True)
+    b = a * 1
+    c = b + 1
+
+    b.mul_(2)
+    c.sum().backward()
+
+    assert a.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_detect_anomaly_warns_that_it_is_on():
+    """Entering `torch.autograd.detect_anomaly()` emits a UserWarning that it slows things down.
+
+    Anomaly mode records a traceback for every forward operation, so it is for debugging
+    only. Use it as a context manager, so that it switches off again.
+
+    Docs: https://docs.pytorch.org/docs/stable/autograd.html#anomaly-detection
+    """
+    with pytest.warns(UserWarning, match="Anomaly Detection has been enabled"):
+        with torch.autograd.detect_anomaly():
+            enabled = torch.is_anomaly_enabled()
+
+    assert enabled
+
+
+def test_detect_anomaly_names_the_backward_that_made_nan():
+    """In anomaly mode a backward that produces NaN raises, naming the node and the forward line.
+
+    `sqrt` has an infinite slope at 0; multiplied by a zero upstream gradient that is
+    NaN. Without anomaly mode the NaN would reach `a.grad` silently. With it, backward
+    raises `Function 'SqrtBackward0' returned nan values` and warns with the traceback of
+    the forward call that created the node.
+
+    Docs: https://docs.pytorch.org/docs/stable/autograd.html#anomaly-detection
+    """
+    a = torch.tensor([0.0], requires_grad=True)
+
+    with pytest.warns(UserWarning) as caught:
+        with torch.autograd.detect_anomaly():
+            y = a.sqrt() * 0
+            with pytest.raises(RuntimeError, match="Function 'SqrtBackward0' returned nan values"):
+                y.sum().backward()
+
+    assert any("Error detected in SqrtBackward0" in str(w.message) for w in caught)
+
+
+class Cube(torch.autograd.Function):
+    """y = x³ with a hand-written backward."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x**3
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * 3 * x**2
+
+
+class WrongCube(Cube):
+    """Cube with a backward that forgets the factor 3."""
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * x**2
+
+
+def test_custom_function_has_static_forward_and_backward():
+    """A custom `Function` defines static `forward` and `backward` and is called with `apply`.
+
+    `forward` stores what backward needs with `ctx.save_for_backward`; `backward` reads
+    it back from `ctx.saved_tensors` and returns one gradient per input. The result's
+    `grad_fn` is a node named after the class.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/extending.html
+    """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+
+    y = Cube.apply(x)
+    y.sum().backward()
+
+    assert y.tolist() == [1.0, 8.0]
+    assert type(y.grad_fn).__name__ == "CubeBackward"
+    assert x.grad.tolist() == [3.0, 12.0]
+
+
+def test_gradcheck_accepts_a_correct_backward():
+    """`gradcheck` compares a backward with finite differences and returns True when they agree.
+
+    Use float64 inputs: finite differences in float32 are too noisy for its tolerances.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.gradcheck.gradcheck.html
+    """
+    x = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64, requires_grad=True)
+
+    assert torch.autograd.gradcheck(Cube.apply, (x,))
+
+
+def test_gradcheck_rejects_a_wrong_backward():
+    """`gradcheck` raises on a backward that disagrees with finite differences.
+
+    The message reports a Jacobian mismatch and prints the numerical and analytical
+    Jacobians side by side.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.gradcheck.gradcheck.html
+    """
+    x = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64, requires_grad=True)
+
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+        torch.autograd.gradcheck(WrongCube.apply, (x,))
+
+
+@pytest.mark.claim("S2-083", verdict="true")
+def test_tensor_hook_sees_an_intermediate_gradient():
+    """A hook registered on a non-leaf receives its gradient during backward.
+
+    The note's remark is right: hooks are how you look at gradients of intermediate
+    tensors without `retain_grad`. Here `y = 2x` and `loss = sum(y²)`, so the hook sees
+    d(loss)/dy = 2y.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.register_hook.html
+    """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = 2 * x
+    seen = []
+    y.register_hook(seen.append)
+
+    (y**2).sum().backward()
+
+    assert seen[0].tolist() == [4.0, 8.0]
+
+
+def test_tensor_hook_can_replace_the_gradient():
+    """A tensor hook that returns a tensor replaces the gradient flowing on.
+
+    Returning `None` leaves the gradient unchanged; returning a tensor substitutes it, the
+    way gradient clipping per tensor is written.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.register_hook.html
+    """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = 2 * x
+    y.register_hook(lambda g: g.clamp(max=5.0))
+
+    (y**2).sum().backward()
+
+    assert x.grad.tolist() == [8.0, 10.0]
+
+
+def test_hook_handle_remove_stops_the_hook():
+    """The handle returned by `register_hook` removes the hook again.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.register_hook.html
+    """
+    x = torch.ones(2, requires_grad=True)
+    seen = []
+    handle = x.register_hook(seen.append)
+
+    handle.remove()
+    (x * 2).sum().backward()
+
+    assert seen == []
+
+
+def test_module_full_backward_hook_sees_output_and_input_gradients():
+    """`register_full_backward_hook` gets the gradients of a module's outputs and inputs.
+
+    For `Linear(2, 1)` with weight `[[3, 4]]`, the output gradient of `sum` is 1 and the
+    input gradient is the weight row.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook
+    """
+    layer = nn.Linear(2, 1)
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor([[3.0, 4.0]]))
+    seen = {}
+
+    def hook(module, grad_input, grad_output):
+        seen["in"], seen["out"] = grad_input[0], grad_output[0]
+
+    handle = layer.register_full_backward_hook(hook)
+    layer(torch.ones(1, 2, requires_grad=True)).sum().backward()
+    handle.remove()
+
+    assert seen["out"].tolist() == [[1.0]]
+    assert seen["in"].tolist() == [[3.0, 4.0]]
