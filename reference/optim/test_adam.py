@@ -1,0 +1,239 @@
+"""Adam, AdamW and the other optimisers
+
+Adam keeps two running averages per weight, a mean of gradients `m` and a mean of squared
+gradients `v`, and steps by `lr * m_hat / (sqrt(v_hat) + eps)` after correcting both for
+starting at zero. AdamW changes only where weight decay enters. Each test recomputes a step
+by hand; the last ones show that every optimiser in `torch.optim` minimises the same way.
+"""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+
+def test_adam_first_step_moves_each_weight_by_about_lr():
+    """Adam's first step moves every weight by almost exactly `lr`, whatever the gradient's size.
+
+    After one step `m_hat = g` and `v_hat = g^2` (bias correction undoes the `1 - beta`
+    factors), so the step is `lr * g / (|g| + eps)`: the sign of the gradient times `lr`.
+    Gradients of 0.001 and 1000 move their weights by the same 0.1.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Adam.html
+    """
+    w = nn.Parameter(torch.zeros(2))
+    opt = torch.optim.Adam([w], lr=0.1)
+    w.grad = torch.tensor([0.001, -1000.0])
+
+    opt.step()
+
+    torch.testing.assert_close(w.detach(), torch.tensor([-0.1, 0.1]), rtol=0, atol=1e-5)
+
+
+def test_adam_step_matches_the_formula_with_bias_correction():
+    """Two Adam steps equal the textbook update with `m / (1 - beta1^t)` and `v / (1 - beta2^t)`.
+
+    Without the correction, `m` and `v` start at 0 and would be far too small in the first
+    steps; dividing by `1 - beta^t` rescales them to unbiased estimates.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Adam.html
+    """
+    lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-8
+    w = nn.Parameter(torch.tensor([1.0]))
+    opt = torch.optim.Adam([w], lr=lr, betas=(b1, b2), eps=eps)
+    expected, m, v = 1.0, 0.0, 0.0
+
+    for t, g in enumerate([2.0, -1.0], start=1):
+        w.grad = torch.tensor([g])
+        opt.step()
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+        expected -= lr * m_hat / (math.sqrt(v_hat) + eps)
+
+    torch.testing.assert_close(w.detach(), torch.tensor([expected]))
+
+
+def test_adam_state_holds_step_and_both_moments():
+    """Adam stores `step`, `exp_avg` (m) and `exp_avg_sq` (v) for each parameter.
+
+    The state is created on the first `step()`, which is why a fresh optimiser's `state` is
+    empty and a checkpoint must include the optimiser to resume Adam exactly.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Adam.html
+    """
+    w = nn.Parameter(torch.tensor([1.0]))
+    opt = torch.optim.Adam([w], lr=0.1)
+    assert len(opt.state) == 0
+    w.grad = torch.tensor([2.0])
+
+    opt.step()
+
+    state = opt.state[w]
+    assert float(state["step"]) == 1.0
+    torch.testing.assert_close(state["exp_avg"], torch.tensor([0.1 * 2.0]))
+    torch.testing.assert_close(state["exp_avg_sq"], torch.tensor([0.001 * 4.0]))
+
+
+def test_adam_weight_decay_is_added_to_the_gradient():
+    """Adam's `weight_decay` adds `wd * w` to the gradient before the moments see it.
+
+    That is L2 regularisation, as in SGD, but Adam then divides by `sqrt(v_hat)`: the decay
+    gets rescaled together with the gradient. With a zero gradient the first step is still
+    `-lr * sign(w)`, a full `lr`, not `lr * wd * w`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Adam.html
+    """
+    w = nn.Parameter(torch.tensor([2.0]))
+    opt = torch.optim.Adam([w], lr=0.1, weight_decay=0.01)
+    w.grad = torch.tensor([0.0])
+
+    opt.step()
+
+    # effective grad 0.01 * 2 = 0.02; first Adam step is lr * sign
+    torch.testing.assert_close(w.detach(), torch.tensor([1.9]), rtol=0, atol=1e-5)
+
+
+def test_adamw_decays_the_weight_directly():
+    """AdamW multiplies the weight by `1 - lr * wd`, outside the adaptive step.
+
+    "Decoupled" weight decay: the decay never enters `m` or `v`. With a zero gradient the
+    Adam part is 0 and only the shrink remains: `2 * (1 - 0.1 * 0.01) = 1.998`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.AdamW.html
+    """
+    w = nn.Parameter(torch.tensor([2.0]))
+    opt = torch.optim.AdamW([w], lr=0.1, weight_decay=0.01)
+    w.grad = torch.tensor([0.0])
+
+    opt.step()
+
+    torch.testing.assert_close(w.detach(), torch.tensor([2.0 * (1 - 0.1 * 0.01)]))
+
+
+def test_adamw_differs_from_adam_with_the_same_weight_decay():
+    """AdamW and Adam with equal `weight_decay` take different steps.
+
+    The two tests above show why: Adam feeds `wd * w` through the adaptive scaling (step 0.1),
+    AdamW shrinks the weight by `lr * wd * w` (step 0.002). Switching between them means
+    retuning `weight_decay`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.AdamW.html
+    """
+    a = nn.Parameter(torch.tensor([2.0]))
+    b = nn.Parameter(torch.tensor([2.0]))
+    adam = torch.optim.Adam([a], lr=0.1, weight_decay=0.01)
+    adamw = torch.optim.AdamW([b], lr=0.1, weight_decay=0.01)
+    a.grad, b.grad = torch.tensor([0.0]), torch.tensor([0.0])
+
+    adam.step()
+    adamw.step()
+
+    torch.testing.assert_close(a.detach(), torch.tensor([1.9]), rtol=0, atol=1e-5)
+    torch.testing.assert_close(b.detach(), torch.tensor([1.998]))
+
+
+def test_adamw_default_weight_decay_is_one_hundredth():
+    """AdamW's default `weight_decay` is 0.01, Adam's is 0.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.AdamW.html
+    """
+    w = nn.Parameter(torch.zeros(1))
+
+    assert torch.optim.AdamW([w]).defaults["weight_decay"] == 0.01
+    assert torch.optim.Adam([w]).defaults["weight_decay"] == 0
+
+
+def test_adagrad_divides_by_the_root_of_summed_squared_grads():
+    """Adagrad steps by `lr * g / (sqrt(sum of g^2) + eps)`, so its steps only shrink.
+
+    The sum never forgets, so with a constant gradient of 1 the steps are `lr / sqrt(1)`,
+    then `lr / sqrt(2)`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Adagrad.html
+    """
+    w = nn.Parameter(torch.tensor([0.0]))
+    opt = torch.optim.Adagrad([w], lr=0.1)
+
+    for _ in range(2):
+        w.grad = torch.tensor([1.0])
+        opt.step()
+
+    torch.testing.assert_close(w.detach(), torch.tensor([-0.1 - 0.1 / math.sqrt(2)]))
+
+
+def test_rmsprop_divides_by_a_running_mean_of_squared_grads():
+    """RMSprop steps by `lr * g / (sqrt(v) + eps)` with `v <- alpha * v + (1 - alpha) * g^2`.
+
+    Unlike Adagrad it forgets old gradients, and unlike Adam it has no bias correction: the
+    first step with `alpha=0.99` is `lr / sqrt(0.01) = 10 * lr`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.RMSprop.html
+    """
+    w = nn.Parameter(torch.tensor([0.0]))
+    opt = torch.optim.RMSprop([w], lr=0.01, alpha=0.99)
+    w.grad = torch.tensor([1.0])
+
+    opt.step()
+
+    torch.testing.assert_close(w.detach(), torch.tensor([-0.01 / math.sqrt(0.01)]), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.claim("S1-041", verdict="true")
+def test_optimizer_constructors_take_parameters_and_hyperparameters():
+    """`SGD(model.parameters(), lr=0.01, momentum=0.9)` and `Adam([var1, var2], lr=0.0001)` both work.
+
+    The note's two constructions are right. The hyperparameters land in `defaults` and in
+    every parameter group.
+
+    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    """
+    model = nn.Linear(2, 1)
+    var1, var2 = nn.Parameter(torch.zeros(1)), nn.Parameter(torch.zeros(1))
+
+    sgd = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    adam = torch.optim.Adam([var1, var2], lr=0.0001)
+
+    assert (sgd.param_groups[0]["lr"], sgd.param_groups[0]["momentum"]) == (0.01, 0.9)
+    assert len(sgd.param_groups[0]["params"]) == 2  # weight and bias
+    assert adam.param_groups[0]["params"] == [var1, var2]
+    assert adam.defaults["lr"] == 0.0001
+
+
+OPTIMIZERS = {
+    "SGD": lambda p: torch.optim.SGD(p, lr=0.1),
+    "Adagrad": lambda p: torch.optim.Adagrad(p, lr=0.5),
+    "RMSprop": lambda p: torch.optim.RMSprop(p, lr=0.05),
+    "Adam": lambda p: torch.optim.Adam(p, lr=0.1),
+    "AdamW": lambda p: torch.optim.AdamW(p, lr=0.1),
+    "Adadelta": lambda p: torch.optim.Adadelta(p, lr=10.0),
+    "Adamax": lambda p: torch.optim.Adamax(p, lr=0.1),
+    "NAdam": lambda p: torch.optim.NAdam(p, lr=0.1),
+    "RAdam": lambda p: torch.optim.RAdam(p, lr=0.1),
+    "Rprop": lambda p: torch.optim.Rprop(p, lr=0.1),
+    "ASGD": lambda p: torch.optim.ASGD(p, lr=0.1),
+}
+
+
+@pytest.mark.claim("S4-028", verdict="true")
+@pytest.mark.parametrize("make", OPTIMIZERS.values(), ids=OPTIMIZERS.keys())
+def test_torch_optim_optimizer_reduces_a_quadratic(make):
+    """Every optimiser in `torch.optim` lowers `||w - 1||^2` with the same `zero_grad/backward/step` loop.
+
+    The note lists AdaGrad, RMSProp and Adam among the optimisers `torch.optim` provides;
+    they are there, with many others, all behind one interface. Only the update rule differs.
+
+    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    """
+    w = nn.Parameter(torch.zeros(3))
+    opt = make([w])
+    start = ((w - 1) ** 2).sum().item()
+
+    for _ in range(20):
+        opt.zero_grad()
+        loss = ((w - 1) ** 2).sum()
+        loss.backward()
+        opt.step()
+
+    assert ((w - 1) ** 2).sum().item() < 0.5 * start

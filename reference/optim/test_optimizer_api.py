@@ -1,0 +1,359 @@
+"""Parameter groups, zero_grad, state_dict and closures
+
+Every optimiser shares one interface: `param_groups` (lists of parameters with their own
+options), `zero_grad()`, `step()`, `state` and `state_dict()`. This page shows how groups
+get their options, what `zero_grad` really does today, which parameters `step` touches, how
+to save and restore an optimiser, and why LBFGS needs a closure.
+"""
+
+import copy
+
+import pytest
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Linear(2, 2)
+        self.classifier = nn.Linear(2, 1)
+
+
+@pytest.mark.claim("S0-024", verdict="true")
+def test_param_group_without_lr_uses_the_default_lr():
+    """A parameter group that gives no `lr` gets the `lr` passed to the constructor.
+
+    The note's example is right: the keyword arguments of the constructor are defaults, and
+    each group's dict overrides only the keys it names.
+
+    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    """
+    net = Net()
+
+    opt = torch.optim.SGD(
+        [{"params": net.features.parameters()}, {"params": net.classifier.parameters(), "lr": 0.01}],
+        lr=0.03,
+    )
+
+    assert [g["lr"] for g in opt.param_groups] == [0.03, 0.01]
+
+
+@pytest.mark.claim("S2-119", verdict="true")
+def test_param_groups_give_layers_their_own_lr_and_share_momentum():
+    """Per-group options: the classifier trains at 1e-3, the rest at 1e-2, all with momentum 0.9.
+
+    A key given to the constructor (`momentum=0.9`) fills every group that does not set it,
+    so one `momentum` covers both groups while `lr` differs.
+
+    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    """
+    net = Net()
+
+    opt = torch.optim.SGD(
+        [{"params": net.features.parameters()}, {"params": net.classifier.parameters(), "lr": 1e-3}],
+        lr=1e-2,
+        momentum=0.9,
+    )
+
+    assert [g["lr"] for g in opt.param_groups] == [1e-2, 1e-3]
+    assert [g["momentum"] for g in opt.param_groups] == [0.9, 0.9]
+
+
+def test_add_param_group_fills_in_the_defaults():
+    """`add_param_group` appends a group; the keys it omits come from the optimiser's defaults.
+
+    This is how you start training a layer later, e.g. unfreezing a backbone after a few
+    epochs.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.add_param_group.html
+    """
+    net = Net()
+    opt = torch.optim.SGD(net.classifier.parameters(), lr=0.1, momentum=0.9)
+
+    opt.add_param_group({"params": net.features.parameters(), "lr": 0.01})
+
+    assert len(opt.param_groups) == 2
+    assert opt.param_groups[1]["lr"] == 0.01
+    assert opt.param_groups[1]["momentum"] == 0.9
+
+
+def test_add_param_group_rejects_a_parameter_already_present():
+    """A parameter may belong to only one group; adding it twice raises a ValueError.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.add_param_group.html
+    """
+    net = Net()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+
+    with pytest.raises(ValueError, match="some parameters appear in more than one parameter group"):
+        opt.add_param_group({"params": net.classifier.parameters()})
+
+
+def test_optimizer_rejects_an_empty_parameter_list():
+    """An optimiser built on no parameters raises a ValueError.
+
+    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    """
+    with pytest.raises(ValueError, match="optimizer got an empty parameter list"):
+        torch.optim.SGD([], lr=0.1)
+
+
+def test_parameters_generator_is_used_up_by_the_first_optimizer():
+    """`model.parameters()` is a generator: a second optimiser given the same one gets nothing.
+
+    Call `model.parameters()` again for each optimiser (or make a list once).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html
+    """
+    params = nn.Linear(2, 1).parameters()
+    torch.optim.SGD(params, lr=0.1)
+
+    with pytest.raises(ValueError, match="empty parameter list"):
+        torch.optim.SGD(params, lr=0.1)
+
+
+@pytest.mark.claim("S2-123", verdict="true")
+def test_param_group_lr_can_be_set_by_hand():
+    """Writing `group['lr']` changes the step size of the very next `step()`.
+
+    The note's loop `for g in optimizer.param_groups: g['lr'] = lr` is how schedulers work
+    too: the optimiser reads `lr` from the group at every step.
+
+    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    """
+    w = nn.Parameter(torch.tensor([1.0]))
+    opt = torch.optim.SGD([w], lr=0.1)
+
+    for group in opt.param_groups:
+        group["lr"] = 0.5
+    w.grad = torch.tensor([1.0])
+    opt.step()
+
+    torch.testing.assert_close(w.detach(), torch.tensor([0.5]))
+
+
+@pytest.mark.claim("S2-120", verdict="outdated")
+@pytest.mark.claim("S1-042", verdict="outdated")
+def test_zero_grad_sets_grads_to_none():
+    """`zero_grad()` sets every `.grad` to `None`, not to a tensor of zeros.
+
+    The notes say `zero_grad` resets gradients to 0. That was the default before PyTorch
+    2.0; since 2.0 `set_to_none=True` is the default, which frees the memory and lets the
+    next `backward()` write the gradient instead of adding to zeros. The effect on training
+    is the same; code that reads `p.grad` after `zero_grad()` now sees `None`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.zero_grad.html
+    """
+    w = nn.Parameter(torch.ones(2))
+    opt = torch.optim.SGD([w], lr=0.1)
+    w.sum().backward()
+
+    opt.zero_grad()
+
+    assert w.grad is None
+
+
+def test_zero_grad_set_to_none_false_fills_zeros():
+    """`zero_grad(set_to_none=False)` keeps the gradient tensor and fills it with zeros.
+
+    That is the old behaviour; it keeps the same `.grad` object alive.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.zero_grad.html
+    """
+    w = nn.Parameter(torch.ones(2))
+    opt = torch.optim.SGD([w], lr=0.1)
+    w.sum().backward()
+    grad = w.grad
+
+    opt.zero_grad(set_to_none=False)
+
+    assert w.grad is grad
+    assert w.grad.tolist() == [0.0, 0.0]
+
+
+def test_step_skips_parameters_without_grad():
+    """`step()` leaves a parameter whose `.grad` is `None` untouched, even with weight decay.
+
+    A frozen or unused parameter has no gradient, and the optimiser skips it entirely:
+    no decay, no momentum, no state.
+
+    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    """
+    used, unused = nn.Parameter(torch.ones(1)), nn.Parameter(torch.ones(1))
+    opt = torch.optim.SGD([used, unused], lr=0.1, momentum=0.9, weight_decay=0.1)
+    used.sum().backward()
+
+    opt.step()
+
+    assert unused.tolist() == [1.0]
+    assert used.item() < 1.0
+    assert unused not in opt.state
+
+
+@pytest.mark.claim("S2-085", verdict="true")
+def test_step_updates_only_the_parameters_it_was_given():
+    """`step()` changes the parameters in its groups and nothing else, even if they have grads.
+
+    The note is right: an optimiser built on `model_a.parameters()` never touches `model_b`,
+    although `backward()` filled gradients for both.
+
+    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    """
+    a, b = nn.Parameter(torch.ones(1)), nn.Parameter(torch.ones(1))
+    opt = torch.optim.SGD([a], lr=0.1)
+    (a * b).sum().backward()
+
+    opt.step()
+
+    torch.testing.assert_close(a.detach(), torch.tensor([0.9]))
+    assert b.tolist() == [1.0]
+    assert b.grad.tolist() == [1.0]
+
+
+@pytest.mark.claim("S2-038", verdict="true")
+def test_optimizer_state_dict_holds_state_and_param_groups():
+    """`optimizer.state_dict()` has two keys, `'state'` and `'param_groups'`.
+
+    The note prints both, correctly. `'param_groups'` holds every option per group;
+    `'state'` holds per-parameter buffers (momentum here) and is empty until the first step.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.state_dict.html
+    """
+    w = nn.Parameter(torch.ones(1))
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+    w.sum().backward()
+    opt.step()
+
+    sd = opt.state_dict()
+
+    assert list(sd) == ["state", "param_groups"]
+    assert sd["param_groups"][0]["lr"] == 0.1
+    assert list(sd["state"][0]) == ["momentum_buffer"]
+
+
+def test_optimizer_state_dict_refers_to_params_by_index():
+    """The state dict names parameters by position (0, 1, ...), not by tensor or name.
+
+    That makes it loadable into a fresh optimiser over a fresh model, provided the
+    parameters are passed in the same order.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.state_dict.html
+    """
+    model = nn.Linear(2, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    sd = opt.state_dict()
+
+    assert sd["param_groups"][0]["params"] == [0, 1]
+
+
+def test_optimizer_load_state_dict_resumes_identically():
+    """Loading an optimiser's `state_dict` into a fresh one continues with the same momentum.
+
+    Two runs: one does four steps; the other does two, is rebuilt from a snapshot of the
+    weights and the optimiser's state dict, then does two more. They end bit-identical.
+    The snapshot is a `deepcopy` (as `torch.save` would be): see the next test for why.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.load_state_dict.html
+    """
+    def train(w, opt, steps):
+        for _ in range(steps):
+            opt.zero_grad()
+            ((w - 3) ** 2).sum().backward()
+            opt.step()
+
+    w = nn.Parameter(torch.zeros(2))
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+    train(w, opt, 2)
+    w2 = nn.Parameter(w.detach().clone())
+    opt2 = torch.optim.SGD([w2], lr=0.5)  # lr is overwritten by the loaded param_groups
+
+    opt2.load_state_dict(copy.deepcopy(opt.state_dict()))
+    train(w, opt, 2)
+    train(w2, opt2, 2)
+
+    assert torch.equal(w.detach(), w2.detach())
+    assert opt2.param_groups[0]["lr"] == 0.1
+
+
+def test_optimizer_state_dict_shares_tensors_with_the_optimizer():
+    """`state_dict()` returns references to the live state tensors, not copies.
+
+    The momentum buffer in the dict *is* the optimiser's buffer, so it keeps changing as
+    training goes on. Keeping a "best so far" state dict in memory needs `copy.deepcopy`;
+    `torch.save` writes a snapshot anyway.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.state_dict.html
+    """
+    w = nn.Parameter(torch.ones(1))
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+    w.grad = torch.ones(1)
+    opt.step()
+
+    sd = opt.state_dict()
+    opt.step()
+
+    assert sd["state"][0]["momentum_buffer"] is opt.state[w]["momentum_buffer"]
+    torch.testing.assert_close(sd["state"][0]["momentum_buffer"], torch.tensor([1.9]))
+
+
+def test_step_with_closure_returns_the_loss():
+    """`step(closure)` calls the closure once for SGD and returns its loss.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.step.html
+    """
+    w = nn.Parameter(torch.tensor([2.0]))
+    opt = torch.optim.SGD([w], lr=0.1)
+
+    def closure():
+        opt.zero_grad()
+        loss = (w**2).sum()
+        loss.backward()
+        return loss
+
+    loss = opt.step(closure)
+
+    assert loss.item() == 4.0
+    torch.testing.assert_close(w.detach(), torch.tensor([2.0 - 0.1 * 4.0]))
+
+
+@pytest.mark.claim("S2-121", verdict="true")
+# torch 2.8's LBFGS calls float() on the loss the closure returns, which warns there only.
+@pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad=True to a scalar:UserWarning")
+def test_lbfgs_calls_the_closure_several_times():
+    """LBFGS evaluates the loss many times within one `step`, so it needs a closure.
+
+    The note is right: the closure must clear the gradients, compute the loss, call
+    `backward()` and return the loss. One LBFGS `step` runs up to `max_iter` iterations and
+    here solves the quadratic outright.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.LBFGS.html
+    """
+    w = nn.Parameter(torch.zeros(2))
+    opt = torch.optim.LBFGS([w], lr=1.0, max_iter=20)
+    calls = []
+
+    def closure():
+        calls.append(1)
+        opt.zero_grad()
+        loss = ((w - torch.tensor([1.0, -2.0])) ** 2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+
+    assert len(calls) > 1
+    torch.testing.assert_close(w.detach(), torch.tensor([1.0, -2.0]))
+
+
+def test_lbfgs_step_without_closure_raises():
+    """`LBFGS.step()` without a closure raises a TypeError: the argument is required.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.LBFGS.html
+    """
+    w = nn.Parameter(torch.zeros(2))
+    opt = torch.optim.LBFGS([w])
+
+    with pytest.raises(TypeError, match="closure"):
+        opt.step()

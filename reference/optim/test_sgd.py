@@ -1,0 +1,222 @@
+"""SGD, step by step
+
+`torch.optim.SGD` is gradient descent with optional momentum, dampening, Nesterov look-ahead
+and weight decay. Each option is one line of arithmetic, so every test below recomputes a
+step by hand and compares. The basic update comes first, then momentum and its variants,
+then weight decay, and last the traps: what "minimise" means and what SGD refuses.
+"""
+
+import pytest
+import torch
+from torch import nn
+
+
+@pytest.mark.claim("S3-009", verdict="true")
+def test_sgd_step_subtracts_lr_times_grad():
+    """One plain SGD step is `w <- w - lr * grad`.
+
+    The note calls `torch.optim.SGD` (stochastic) gradient descent, and that is exactly what
+    `step()` does with the gradient that `backward()` left in `.grad`. The "stochastic" part
+    is not in the optimiser: it comes from feeding it gradients of random mini-batches.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    """
+    w = nn.Parameter(torch.tensor([1.0, -2.0]))
+    opt = torch.optim.SGD([w], lr=0.1)
+    (w**2).sum().backward()  # grad = 2w = [2, -4]
+
+    opt.step()
+
+    torch.testing.assert_close(w.detach(), torch.tensor([1.0 - 0.1 * 2.0, -2.0 + 0.1 * 4.0]))
+
+
+def test_sgd_momentum_keeps_a_velocity_buffer():
+    """With momentum the step follows a buffer `b <- momentum * b + grad`, not the raw gradient.
+
+    On the first step the buffer is just the gradient. On the second it is
+    `0.9 * g1 + g2`, so a gradient that keeps pointing the same way speeds the weight up.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    """
+    w = nn.Parameter(torch.tensor([0.0]))
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+
+    for _ in range(2):
+        w.grad = torch.tensor([1.0])  # constant gradient
+        opt.step()
+
+    # step 1: b = 1, w = -0.1; step 2: b = 0.9 * 1 + 1 = 1.9, w = -0.1 - 0.19
+    torch.testing.assert_close(w.detach(), torch.tensor([-0.29]))
+    torch.testing.assert_close(opt.state[w]["momentum_buffer"], torch.tensor([1.9]))
+
+
+def test_sgd_dampening_scales_later_gradients_only():
+    """Dampening adds `(1 - dampening) * grad` to the buffer, but the first step uses the full gradient.
+
+    The buffer starts as a copy of the first gradient; from the second step on it is
+    `momentum * b + (1 - dampening) * grad`. With dampening 0.5 the second buffer is
+    `0.9 * 1 + 0.5 * 1 = 1.4`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    """
+    w = nn.Parameter(torch.tensor([0.0]))
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.9, dampening=0.5)
+
+    w.grad = torch.tensor([1.0])
+    opt.step()
+    first = w.detach().clone()
+    w.grad = torch.tensor([1.0])
+    opt.step()
+
+    torch.testing.assert_close(first, torch.tensor([-0.1]))
+    torch.testing.assert_close(w.detach(), torch.tensor([-0.1 - 0.1 * 1.4]))
+
+
+def test_sgd_nesterov_steps_along_grad_plus_momentum_times_buffer():
+    """Nesterov momentum steps along `grad + momentum * b` instead of `b`.
+
+    It is the "look ahead" variant: the step already includes where the buffer is about to
+    carry the weight. On the first step `b = g`, so the step is `lr * (1 + 0.9) * g`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    """
+    w = nn.Parameter(torch.tensor([0.0]))
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.9, nesterov=True)
+
+    w.grad = torch.tensor([1.0])
+    opt.step()
+
+    torch.testing.assert_close(w.detach(), torch.tensor([-0.1 * 1.9]))
+
+
+def test_sgd_nesterov_needs_momentum_and_zero_dampening():
+    """`nesterov=True` without momentum (or with dampening) raises a ValueError.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    """
+    w = nn.Parameter(torch.zeros(1))
+
+    with pytest.raises(ValueError, match="Nesterov momentum requires a momentum and zero dampening"):
+        torch.optim.SGD([w], lr=0.1, nesterov=True)
+
+
+@pytest.mark.claim("S1-043", verdict="true")
+def test_sgd_weight_decay_adds_wd_times_w_to_the_grad():
+    """`weight_decay=wd` makes SGD step along `grad + wd * w`.
+
+    The note is right that you do not add a penalty to the loss yourself: the optimiser adds
+    `wd * w` to each gradient before the update, which shrinks every weight towards 0.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    """
+    w = nn.Parameter(torch.tensor([2.0]))
+    opt = torch.optim.SGD([w], lr=0.1, weight_decay=0.5)
+    w.grad = torch.tensor([1.0])
+
+    opt.step()
+
+    torch.testing.assert_close(w.detach(), torch.tensor([2.0 - 0.1 * (1.0 + 0.5 * 2.0)]))
+
+
+def test_sgd_weight_decay_equals_an_l2_penalty_in_the_loss():
+    """For SGD, `weight_decay=wd` gives the same step as adding `0.5 * wd * ||w||^2` to the loss.
+
+    The gradient of `0.5 * wd * ||w||^2` is `wd * w`, which is what weight decay adds. That
+    is why, for plain SGD, "weight decay" and "L2 regularisation" are the same thing (for
+    Adam they are not: see AdamW).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    """
+    x = torch.tensor([[1.0, 2.0], [3.0, -1.0]])
+    a = nn.Parameter(torch.tensor([0.5, -0.5]))
+    b = nn.Parameter(a.detach().clone())
+    opt_a = torch.optim.SGD([a], lr=0.1, weight_decay=0.2)
+    opt_b = torch.optim.SGD([b], lr=0.1)
+
+    (x @ a).pow(2).sum().backward()
+    opt_a.step()
+    ((x @ b).pow(2).sum() + 0.5 * 0.2 * b.pow(2).sum()).backward()
+    opt_b.step()
+
+    torch.testing.assert_close(a.detach(), b.detach())
+
+
+def test_sgd_maximize_climbs_the_gradient():
+    """`maximize=True` adds `lr * grad` instead of subtracting it.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    """
+    w = nn.Parameter(torch.tensor([1.0]))
+    opt = torch.optim.SGD([w], lr=0.1, maximize=True)
+    w.grad = torch.tensor([2.0])
+
+    opt.step()
+
+    torch.testing.assert_close(w.detach(), torch.tensor([1.2]))
+
+
+@pytest.mark.claim("S2-126", verdict="true")
+def test_sgd_optimises_a_plain_list_of_parameters():
+    """An optimiser takes any iterable of tensors, not only `model.parameters()`.
+
+    The note's `[Parameter(torch.randn(2, 2, requires_grad=True))]` works: the optimiser
+    never needs a module, only leaf tensors that will have a `.grad`.
+
+    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    """
+    torch.manual_seed(0)
+    params = [nn.Parameter(torch.randn(2, 2, requires_grad=True))]
+    start = params[0].detach().clone()
+    opt = torch.optim.SGD(params, lr=0.1)
+
+    params[0].sum().backward()  # grad is all ones
+    opt.step()
+
+    torch.testing.assert_close(params[0].detach(), start - 0.1)
+
+
+@pytest.mark.claim("S2-130", verdict="true")
+def test_optimizer_minimises_the_objective_not_its_magnitude():
+    """SGD goes to the minimum of the loss, even when that minimum is below zero.
+
+    The note warns correctly: an optimiser looks for the lowest value, not for a loss near
+    0. For `(w - 3)^2 - 5` the weight settles at 3 and the loss at -5.
+
+    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    """
+    w = nn.Parameter(torch.tensor(0.0))
+    opt = torch.optim.SGD([w], lr=0.1)
+
+    for _ in range(100):
+        opt.zero_grad()
+        loss = (w - 3) ** 2 - 5
+        loss.backward()
+        opt.step()
+
+    torch.testing.assert_close(w.detach(), torch.tensor(3.0))
+    torch.testing.assert_close(((w - 3) ** 2 - 5).detach(), torch.tensor(-5.0))
+
+
+def test_sgd_rejects_a_negative_learning_rate():
+    """A negative `lr` raises a ValueError when the optimiser is built.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    """
+    w = nn.Parameter(torch.zeros(1))
+
+    with pytest.raises(ValueError, match="Invalid learning rate"):
+        torch.optim.SGD([w], lr=-0.1)
+
+
+def test_optimizer_rejects_a_non_leaf_tensor():
+    """An optimiser refuses a tensor computed from others: it can only update leaves.
+
+    `w * 2` has no `.grad` of its own and writing to it would not change `w`, so the
+    constructor stops you with a ValueError.
+
+    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    """
+    w = nn.Parameter(torch.ones(2))
+
+    with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor"):
+        torch.optim.SGD([w * 2], lr=0.1)

@@ -1,0 +1,336 @@
+"""Learning-rate schedulers
+
+A scheduler rewrites `param_groups[i]['lr']` each time you call `scheduler.step()`, usually
+once per epoch after `optimizer.step()`. Each test below drives one scheduler for a few
+epochs, records the learning rate the optimiser sees in each epoch, draws it, and checks it
+against the closed-form rule from the docs.
+"""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+from torch.optim import lr_scheduler
+
+from reference._support.figures import Figure
+
+
+def lrs(make_scheduler, epochs, lr=1.0, momentum=0.0):
+    """The lr the optimiser uses in each of `epochs` epochs under `make_scheduler(optimizer)`."""
+    opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=lr, momentum=momentum)
+    sched = make_scheduler(opt)
+    seen = []
+    for _ in range(epochs):
+        seen.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return seen
+
+
+def curve(title, ys):
+    return Figure(title, "epoch", "lr", {title: (list(range(len(ys))), ys)}, kind="line")
+
+
+def step_lr_curve():
+    return curve("StepLR(step_size=3, gamma=0.5)", lrs(lambda o: lr_scheduler.StepLR(o, step_size=3, gamma=0.5), 9))
+
+
+@pytest.mark.claim("S3-010", verdict="true")
+@pytest.mark.figure("step_lr_curve")
+def test_step_lr_multiplies_by_gamma_every_step_size_epochs():
+    """`StepLR` multiplies the lr by `gamma` once every `step_size` epochs.
+
+    The note is right: the lr is `lr0 * gamma ** (epoch // step_size)`, a staircase.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.StepLR.html
+    """
+    ys = step_lr_curve().series["StepLR(step_size=3, gamma=0.5)"][1]
+
+    assert ys == [0.5 ** (e // 3) for e in range(9)]
+
+
+def multistep_curve():
+    return curve("MultiStepLR([2, 5], gamma=0.1)", lrs(lambda o: lr_scheduler.MultiStepLR(o, [2, 5], gamma=0.1), 7))
+
+
+@pytest.mark.figure("multistep_curve")
+def test_multistep_lr_multiplies_by_gamma_at_each_milestone():
+    """`MultiStepLR` multiplies the lr by `gamma` when the epoch reaches each milestone.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.MultiStepLR.html
+    """
+    ys = multistep_curve().series["MultiStepLR([2, 5], gamma=0.1)"][1]
+
+    torch.testing.assert_close(ys, [1.0, 1.0, 0.1, 0.1, 0.1, 0.01, 0.01])
+
+
+def exponential_curve():
+    return curve("ExponentialLR(gamma=0.8)", lrs(lambda o: lr_scheduler.ExponentialLR(o, gamma=0.8), 8))
+
+
+@pytest.mark.figure("exponential_curve")
+def test_exponential_lr_is_lr0_times_gamma_to_the_epoch():
+    """`ExponentialLR` gives `lr0 * gamma ** epoch`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ExponentialLR.html
+    """
+    ys = exponential_curve().series["ExponentialLR(gamma=0.8)"][1]
+
+    torch.testing.assert_close(ys, [0.8**e for e in range(8)])
+
+
+def cosine_curve():
+    return curve("CosineAnnealingLR(T_max=8, eta_min=0.1)", lrs(lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=8, eta_min=0.1), 9))
+
+
+@pytest.mark.figure("cosine_curve")
+def test_cosine_annealing_lr_follows_the_closed_form():
+    """`CosineAnnealingLR` gives `eta_min + (lr0 - eta_min) * (1 + cos(pi * t / T_max)) / 2`.
+
+    PyTorch computes it recursively from the previous lr, but the result matches the closed
+    form from the docs to rounding: a half cosine from `lr0` down to `eta_min` at `T_max`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.CosineAnnealingLR.html
+    """
+    ys = cosine_curve().series["CosineAnnealingLR(T_max=8, eta_min=0.1)"][1]
+
+    expected = [0.1 + 0.9 * (1 + math.cos(math.pi * t / 8)) / 2 for t in range(9)]
+    torch.testing.assert_close(ys, expected)
+
+
+def lambda_curve():
+    return curve("LambdaLR(1 / (1 + e))", lrs(lambda o: lr_scheduler.LambdaLR(o, lambda e: 1 / (1 + e)), 6))
+
+
+@pytest.mark.figure("lambda_curve")
+def test_lambda_lr_sets_lr0_times_the_function_of_the_epoch():
+    """`LambdaLR` sets the lr to `lr0 * f(epoch)`: the factor multiplies the *initial* lr.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.LambdaLR.html
+    """
+    ys = lambda_curve().series["LambdaLR(1 / (1 + e))"][1]
+
+    torch.testing.assert_close(ys, [1 / (1 + e) for e in range(6)])
+
+
+def multiplicative_curve():
+    return curve("MultiplicativeLR(0.5)", lrs(lambda o: lr_scheduler.MultiplicativeLR(o, lambda e: 0.5), 5))
+
+
+@pytest.mark.figure("multiplicative_curve")
+def test_multiplicative_lr_multiplies_the_current_lr_each_epoch():
+    """`MultiplicativeLR` multiplies the *current* lr by `f(epoch)` at every step.
+
+    The contrast with `LambdaLR`: a constant factor 0.5 here halves the lr every epoch,
+    whereas `LambdaLR(lambda e: 0.5)` would hold it at `0.5 * lr0`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.MultiplicativeLR.html
+    """
+    ys = multiplicative_curve().series["MultiplicativeLR(0.5)"][1]
+
+    assert ys == [1.0, 0.5, 0.25, 0.125, 0.0625]
+
+
+def linear_curve():
+    return curve("LinearLR(0.25 -> 1 over 3)", lrs(lambda o: lr_scheduler.LinearLR(o, start_factor=0.25, total_iters=3), 6))
+
+
+@pytest.mark.figure("linear_curve")
+def test_linear_lr_ramps_the_factor_linearly_then_holds():
+    """`LinearLR` moves the factor linearly from `start_factor` to `end_factor` over `total_iters`, then stays.
+
+    A common warm-up: here 0.25, 0.5, 0.75, then 1.0 for good.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.LinearLR.html
+    """
+    ys = linear_curve().series["LinearLR(0.25 -> 1 over 3)"][1]
+
+    torch.testing.assert_close(ys, [0.25, 0.5, 0.75, 1.0, 1.0, 1.0])
+
+
+def one_cycle_curve():
+    return curve("OneCycleLR(max_lr=1, total_steps=10)", lrs(lambda o: lr_scheduler.OneCycleLR(o, max_lr=1.0, total_steps=10), 10, momentum=0.9))
+
+
+@pytest.mark.figure("one_cycle_curve")
+def test_one_cycle_lr_warms_up_to_max_lr_then_anneals_far_below_the_start():
+    """`OneCycleLR` rises from `max_lr / 25` to `max_lr` over 30 % of the steps, then anneals to almost 0.
+
+    It is stepped once per *batch*, `total_steps` times in all; the optimiser's own `lr` is
+    ignored. The end value is `initial_lr / final_div_factor = 0.04 / 1e4`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.OneCycleLR.html
+    """
+    ys = one_cycle_curve().series["OneCycleLR(max_lr=1, total_steps=10)"][1]
+
+    torch.testing.assert_close(ys[0], 1.0 / 25)
+    assert max(ys) == ys[2] == 1.0
+    torch.testing.assert_close(ys[-1], 0.04 / 1e4)
+    assert all(a > b for a, b in zip(ys[2:], ys[3:]))
+
+
+def one_cycle_momentum_curve():
+    opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=1.0, momentum=0.9)
+    sched = lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=10)
+    seen = []
+    for _ in range(10):
+        seen.append(opt.param_groups[0]["momentum"])
+        opt.step()
+        sched.step()
+    return curve("OneCycleLR momentum", seen)
+
+
+@pytest.mark.figure("one_cycle_momentum_curve")
+def test_one_cycle_lr_cycles_momentum_against_the_lr():
+    """`OneCycleLR` also moves momentum, from 0.95 down to 0.85 while the lr rises, and back.
+
+    High lr goes with low momentum. Set `cycle_momentum=False` for optimisers without
+    momentum.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.OneCycleLR.html
+    """
+    ys = one_cycle_momentum_curve().series["OneCycleLR momentum"][1]
+
+    torch.testing.assert_close([ys[0], ys[2], ys[-1]], [0.95, 0.85, 0.95], rtol=0, atol=1e-3)
+
+
+def cyclic_curve():
+    return curve("CyclicLR(0.1, 1.0, step_size_up=2)", lrs(lambda o: lr_scheduler.CyclicLR(o, 0.1, 1.0, step_size_up=2), 9, momentum=0.9))
+
+
+@pytest.mark.figure("cyclic_curve")
+def test_cyclic_lr_is_a_triangle_wave_between_base_and_max():
+    """`CyclicLR` (mode "triangular") climbs from `base_lr` to `max_lr` in `step_size_up` steps and back down.
+
+    It cycles momentum too by default, so the optimiser must have momentum (or pass
+    `cycle_momentum=False`).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.CyclicLR.html
+    """
+    ys = cyclic_curve().series["CyclicLR(0.1, 1.0, step_size_up=2)"][1]
+
+    torch.testing.assert_close(ys, [0.1, 0.55, 1.0, 0.55, 0.1, 0.55, 1.0, 0.55, 0.1])
+
+
+@pytest.mark.torch_version("<2.3")
+def test_cyclic_lr_refuses_an_optimizer_without_momentum_before_2_3():
+    """Before 2.3, `CyclicLR` on Adam raises unless `cycle_momentum=False`.
+
+    Adam has no `momentum` key, and older releases did not know to cycle `betas[0]`
+    instead.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.CyclicLR.html
+    """
+    opt = torch.optim.Adam([nn.Parameter(torch.zeros(1))], lr=0.1)
+
+    with pytest.raises(ValueError, match="optimizer must support momentum"):
+        lr_scheduler.CyclicLR(opt, 0.01, 0.1)
+
+
+@pytest.mark.torch_version(">=2.3")
+def test_cyclic_lr_cycles_adams_beta1_since_2_3():
+    """Since 2.3, `CyclicLR` on Adam cycles `betas[0]` between `max_momentum` and `base_momentum`.
+
+    Older releases raised a ValueError here (see the test above). With `step_size_up=2`,
+    `beta1` goes from 0.9 at the start to 0.8 at the peak of the lr.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.CyclicLR.html
+    """
+    opt = torch.optim.Adam([nn.Parameter(torch.zeros(1))], lr=0.1)
+    sched = lr_scheduler.CyclicLR(opt, 0.01, 0.1, step_size_up=2, base_momentum=0.8, max_momentum=0.9)
+    start = opt.param_groups[0]["betas"][0]
+
+    for _ in range(2):
+        opt.step()
+        sched.step()
+
+    assert start == 0.9
+    torch.testing.assert_close(opt.param_groups[0]["betas"][0], 0.8)
+    torch.testing.assert_close(opt.param_groups[0]["lr"], 0.1)
+
+
+def warm_restarts_curve():
+    return curve("CosineAnnealingWarmRestarts(T_0=4)", lrs(lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=4), 12))
+
+
+@pytest.mark.figure("warm_restarts_curve")
+def test_cosine_warm_restarts_jumps_back_to_lr0_every_t0_epochs():
+    """`CosineAnnealingWarmRestarts` runs a cosine from `lr0` down over `T_0` epochs, then restarts.
+
+    With `T_mult=1` every cycle is `T_0` long: epochs 0, 4 and 8 are back at `lr0`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.CosineAnnealingWarmRestarts.html
+    """
+    ys = warm_restarts_curve().series["CosineAnnealingWarmRestarts(T_0=4)"][1]
+
+    expected = [(1 + math.cos(math.pi * (e % 4) / 4)) / 2 for e in range(12)]
+    torch.testing.assert_close(ys, expected)
+
+
+def plateau_lrs(metrics, **kwargs):
+    opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=1.0)
+    sched = lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, **kwargs)
+    seen = []
+    for metric in metrics:
+        opt.step()
+        sched.step(metric)
+        seen.append(opt.param_groups[0]["lr"])
+    return seen
+
+
+def plateau_curve():
+    return curve("ReduceLROnPlateau(patience=2)", plateau_lrs([5, 4, 4, 4, 4, 4, 4, 4], patience=2))
+
+
+@pytest.mark.figure("plateau_curve")
+def test_reduce_lr_on_plateau_waits_patience_epochs_without_improvement():
+    """`ReduceLROnPlateau` cuts the lr by `factor` after more than `patience` epochs without a new best.
+
+    It is the one scheduler that needs the metric: `scheduler.step(val_loss)`. The loss stops
+    improving after epoch 1; epochs 2 and 3 are within patience 2, epoch 4 is the third bad
+    one and halves the lr. The counter then restarts.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html
+    """
+    ys = plateau_curve().series["ReduceLROnPlateau(patience=2)"][1]
+
+    assert ys == [1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25]
+
+
+def test_reduce_lr_on_plateau_ignores_improvements_below_threshold():
+    """An improvement smaller than `threshold` (relative, by default) counts as no improvement.
+
+    With `threshold=0.1` in "rel" mode, a new best must be below `best * 0.9`; 10 -> 9.5 is
+    not enough, so the patience runs out anyway.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html
+    """
+    small_gains = plateau_lrs([10, 9.5, 9.2], patience=1, threshold=0.1)
+    big_gains = plateau_lrs([10, 8.5, 7.0], patience=1, threshold=0.1)
+
+    assert small_gains == [1.0, 1.0, 0.5]
+    assert big_gains == [1.0, 1.0, 1.0]
+
+
+def test_reduce_lr_on_plateau_cooldown_pauses_counting_after_a_cut():
+    """After a cut, `cooldown` epochs pass before bad epochs count again.
+
+    Without cooldown the constant loss cuts the lr every `patience + 1` epochs; with
+    `cooldown=2` the second cut comes two epochs later.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html
+    """
+    flat = [1.0] * 7
+
+    assert plateau_lrs(flat, patience=1) == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25, 0.125]
+    assert plateau_lrs(flat, patience=1, cooldown=2) == [1.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.25]
+
+
+def test_reduce_lr_on_plateau_mode_max_watches_a_metric_that_should_rise():
+    """With `mode='max'` a falling metric (accuracy) is what counts as no improvement.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html
+    """
+    assert plateau_lrs([0.5, 0.6, 0.7], patience=0, mode="max") == [1.0, 1.0, 1.0]
+    assert plateau_lrs([0.5, 0.4, 0.3], patience=0, mode="max") == [1.0, 0.5, 0.25]

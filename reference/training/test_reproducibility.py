@@ -1,0 +1,245 @@
+"""Reproducible training
+
+Random numbers in PyTorch come from generators: one global CPU generator seeded by
+`torch.manual_seed`, and any number of `torch.Generator` objects you create. Seeding them
+makes weight initialisation, dropout, shuffling and whole training runs repeat exactly on
+the same machine and release. `torch.use_deterministic_algorithms` goes further and forbids
+operations that are nondeterministic by design.
+"""
+
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset, random_split
+
+
+def test_manual_seed_repeats_the_random_stream():
+    """The same `torch.manual_seed` gives the same random numbers again.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.manual_seed.html
+    """
+    torch.manual_seed(42)
+    first = torch.rand(3)
+
+    torch.manual_seed(42)
+    second = torch.rand(3)
+
+    assert torch.equal(first, second)
+
+
+def test_manual_seed_makes_weight_init_repeat():
+    """Seeding before building a model gives it the same initial weights.
+
+    Layers draw their initial weights from the global generator, so the seed fixes them.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html
+    """
+    torch.manual_seed(0)
+    a = nn.Linear(3, 2)
+
+    torch.manual_seed(0)
+    b = nn.Linear(3, 2)
+
+    assert torch.equal(a.weight, b.weight)
+    assert torch.equal(a.bias, b.bias)
+
+
+def test_generator_draws_its_own_stream():
+    """A seeded `torch.Generator` repeats its numbers whatever the global generator does.
+
+    Passing `generator=` keeps one part of a program (data shuffling, augmentation)
+    reproducible even when other code consumes global random numbers in between.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Generator.html
+    """
+    first = torch.rand(3, generator=torch.Generator().manual_seed(7))
+
+    torch.rand(10)  # global draws do not disturb it
+    second = torch.rand(3, generator=torch.Generator().manual_seed(7))
+
+    assert torch.equal(first, second)
+
+
+def test_generator_leaves_the_global_stream_untouched():
+    """Drawing from a private generator does not advance the global one.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Generator.html
+    """
+    torch.manual_seed(0)
+    expected = torch.rand(2)
+    torch.manual_seed(0)
+
+    torch.rand(100, generator=torch.Generator().manual_seed(1))
+    actual = torch.rand(2)
+
+    assert torch.equal(actual, expected)
+
+
+def test_rng_state_can_be_saved_and_restored():
+    """`get_rng_state` / `set_rng_state` rewind the global generator to a saved point.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.get_rng_state.html
+    """
+    state = torch.get_rng_state()
+    first = torch.rand(3)
+
+    torch.set_rng_state(state)
+    second = torch.rand(3)
+
+    assert torch.equal(first, second)
+
+
+def test_fork_rng_isolates_draws_inside_the_block():
+    """Inside `torch.random.fork_rng()` draws do not affect the global stream after the block.
+
+    Docs: https://docs.pytorch.org/docs/stable/random.html
+    """
+    torch.manual_seed(0)
+    expected = torch.rand(2)
+    torch.manual_seed(0)
+
+    with torch.random.fork_rng():
+        torch.rand(100)
+    actual = torch.rand(2)
+
+    assert torch.equal(actual, expected)
+
+
+def test_dropout_mask_repeats_with_the_same_seed():
+    """Dropout draws its mask from the global generator, so a seed makes it repeat.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Dropout.html
+    """
+    drop = nn.Dropout(p=0.5)
+    x = torch.ones(20)
+
+    torch.manual_seed(3)
+    first = drop(x)
+    torch.manual_seed(3)
+    second = drop(x)
+
+    assert torch.equal(first, second)
+    assert set(first.tolist()) <= {0.0, 2.0}  # kept values are scaled by 1 / (1 - p)
+
+
+def test_dataloader_shuffle_repeats_with_a_seeded_generator():
+    """`DataLoader(shuffle=True, generator=g)` shuffles in the same order when `g` has the same seed.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html
+    """
+    ds = TensorDataset(torch.arange(10))
+
+    first = [b[0].tolist() for b in DataLoader(ds, batch_size=5, shuffle=True, generator=torch.Generator().manual_seed(0))]
+    second = [b[0].tolist() for b in DataLoader(ds, batch_size=5, shuffle=True, generator=torch.Generator().manual_seed(0))]
+
+    assert first == second
+    assert sorted(first[0] + first[1]) == list(range(10))
+
+
+def test_dataloader_reshuffles_every_epoch():
+    """Each pass over a shuffling `DataLoader` draws a new order from its generator.
+
+    The seed fixes the *sequence* of epoch orders, not one order for all epochs.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html
+    """
+    ds = TensorDataset(torch.arange(20))
+    loader = DataLoader(ds, batch_size=20, shuffle=True, generator=torch.Generator().manual_seed(0))
+
+    epoch1 = next(iter(loader))[0].tolist()
+    epoch2 = next(iter(loader))[0].tolist()
+
+    assert epoch1 != epoch2
+
+
+def test_random_split_repeats_with_a_seeded_generator():
+    """`random_split(..., generator=g)` gives the same split for the same seed.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html
+    """
+    ds = TensorDataset(torch.arange(10))
+
+    a, _ = random_split(ds, [7, 3], generator=torch.Generator().manual_seed(0))
+    b, _ = random_split(ds, [7, 3], generator=torch.Generator().manual_seed(0))
+
+    assert a.indices == b.indices
+
+
+def train(seed):
+    torch.manual_seed(seed)
+    x = torch.randn(16, 4)
+    y = torch.randn(16, 1)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.2), nn.Linear(8, 1))
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    loader = DataLoader(TensorDataset(x, y), batch_size=4, shuffle=True, generator=torch.Generator().manual_seed(seed))
+    for _ in range(2):
+        for xb, yb in loader:
+            opt.zero_grad()
+            nn.functional.mse_loss(model(xb), yb).backward()
+            opt.step()
+    return model.state_dict()
+
+
+def test_training_run_repeats_bit_for_bit_with_the_same_seeds():
+    """Two CPU training runs with the same seeds end with bit-identical weights.
+
+    Seed the global generator (data, init, dropout) and the loader's generator
+    (shuffling). This holds on one machine and release; other hardware or releases may
+    round differently.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html
+    """
+    first = train(seed=0)
+
+    second = train(seed=0)
+
+    assert all(torch.equal(first[k], second[k]) for k in first)
+
+
+def test_training_runs_with_different_seeds_differ():
+    """Different seeds give different weights: the runs above repeat because of the seed.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html
+    """
+    first = train(seed=0)
+
+    second = train(seed=1)
+
+    assert not torch.equal(first["0.weight"], second["0.weight"])
+
+
+def test_use_deterministic_algorithms_switches_a_global_flag():
+    """`torch.use_deterministic_algorithms(True)` is a process-wide switch you should restore.
+
+    While it is on, operations without a deterministic implementation raise instead of
+    running (mostly CUDA kernels such as some scatter-adds). It changes global state, so
+    set it back in a `finally`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.use_deterministic_algorithms.html
+    """
+    before = torch.are_deterministic_algorithms_enabled()
+
+    try:
+        torch.use_deterministic_algorithms(True)
+        on = torch.are_deterministic_algorithms_enabled()
+    finally:
+        torch.use_deterministic_algorithms(before)
+
+    assert on
+    assert torch.are_deterministic_algorithms_enabled() == before
+
+
+def test_use_deterministic_algorithms_warn_only_mode():
+    """`warn_only=True` turns the errors into warnings, and the mode reports itself as such.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.use_deterministic_algorithms.html
+    """
+    before = torch.are_deterministic_algorithms_enabled()
+
+    try:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
+    finally:
+        torch.use_deterministic_algorithms(before)
+
+    assert warn_only
