@@ -23,3 +23,11 @@ def test_bar_chart_draws_one_bar_per_bin():
 def test_ticks_are_round_numbers():
     assert _ticks(0.0, 1.0) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
     assert _ticks(0.001, 0.1) == [0.02, 0.04, 0.06, 0.08, 0.1]
+
+
+def test_single_series_needs_no_legend_and_the_axis_starts_at_zero():
+    drawn = svg(Figure("StepLR", "epoch", "lr", {"StepLR": ([0, 1, 2], [0.5, 0.5, 0.25])}))
+
+    assert ">StepLR</text>" in drawn  # the title
+    assert drawn.count(">StepLR</text>") == 1
+    assert ">0</text>" in drawn

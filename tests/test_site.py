@@ -68,3 +68,14 @@ def test_nav_orders_topics_as_lessons(tmp_path):
     titles = [next(iter(entry)) for entry in site.nav(root) if isinstance(entry, dict)]
 
     assert titles == ["Home", "Tensors", "Autograd", "Demo", "Claims", "Compatibility matrix", "What changed"]
+
+
+def test_pages_follow_the_lesson_order_within_a_topic(tmp_path):
+    root = _tiny_root(tmp_path)
+    (root / "reference" / "autograd").mkdir()
+    for page in ("backward", "graph", "zeta"):
+        (root / "reference" / "autograd" / f"test_{page}.py").write_text('"""X"""\n')
+
+    names = [p.stem for p in site.module_paths(root) if p.parent.name == "autograd"]
+
+    assert names == ["test_graph", "test_backward", "test_zeta"]

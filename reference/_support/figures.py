@@ -43,7 +43,8 @@ def svg(fig: Figure, width: int = 560, height: int = 280) -> str:
     xs = [x for xv, _ in fig.series.values() for x in xv]
     ys = [y for _, yv in fig.series.values() for y in yv]
     x0, x1 = min(xs), max(xs)
-    y0, y1 = min(min(ys), 0.0) if fig.kind == "bars" else min(ys), max(ys)
+    # Bars and most curves (learning rates, counts) read honestly only from zero.
+    y0, y1 = min(min(ys), 0.0), max(ys)
     if fig.kind == "bars":
         half = (x1 - x0) / max(len(xs) - 1, 1) / 2
         x0, x1 = x0 - half, x1 + half
@@ -84,7 +85,9 @@ def svg(fig: Figure, width: int = 560, height: int = 280) -> str:
         else:
             points = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(sx, sy))
             parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2"/>')
-        parts.append(f'<rect x="{left + pw - 150}" y="{top + 4 + 14 * i}" width="10" height="10" fill="{color}"/>')
-        parts.append(f'<text x="{left + pw - 136}" y="{top + 13 + 14 * i}">{html.escape(name)}</text>')
+        if len(fig.series) > 1:  # a single series is named by the title
+            lx = left + pw - 20 - 6.5 * max(len(n) for n in fig.series)
+            parts.append(f'<rect x="{lx:.1f}" y="{top + 4 + 14 * i}" width="10" height="10" fill="{color}"/>')
+            parts.append(f'<text x="{lx + 14:.1f}" y="{top + 13 + 14 * i}">{html.escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)

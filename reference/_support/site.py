@@ -13,33 +13,43 @@ from pathlib import Path
 from reference._support import claims, figures, render, results
 from reference._support.releases import SUPPORTED
 
-# Lesson order of the topics; a topic folder not listed here follows, alphabetically.
+# Lesson order: the topics, and within each the pages (by module name without test_).
+# A topic or page not listed here follows the listed ones, alphabetically.
 TOPICS = {
-    "tensors": "Tensors",
-    "autograd": "Autograd",
-    "nn": "Modules and layers",
-    "init": "Initialisation",
-    "losses": "Losses",
-    "optim": "Optimizers",
-    "schedulers": "LR schedulers",
-    "training": "Training loop",
-    "serialization": "Saving and loading",
-    "data": "Data loading",
-    "vision": "torchvision",
-    "devices": "Devices",
-    "distributed": "DataParallel and DDP",
-    "performance": "Performance",
+    "tensors": ("Tensors", ["creation", "dtypes", "views", "shape", "indexing", "math", "products", "inplace", "numpy"]),
+    "autograd": ("Autograd", ["graph", "backward", "worked_examples", "modes", "guards", "history"]),
+    "nn": ("Modules and layers", ["module", "containers", "layers", "train_eval", "state_dict", "spatial_transformer"]),
+    "init": ("Initialisation", ["gain", "schemes", "defaults"]),
+    "losses": ("Losses", ["cross_entropy", "bce", "kl_div", "regression"]),
+    "optim": ("Optimizers", ["sgd", "adam", "optimizer_api"]),
+    "schedulers": ("LR schedulers", ["schedulers", "composition"]),
+    "training": ("Training loop", ["loop", "reproducibility"]),
+    "serialization": ("Saving and loading", ["save_load", "checkpoints"]),
+    "data": ("Data loading", ["datasets", "dataloader", "samplers"]),
+    "vision": ("torchvision", []),
+    "devices": ("Devices", ["device", "cuda"]),
+    "distributed": ("DataParallel and DDP", ["data_parallel", "distributed_sampler", "ddp"]),
+    "performance": ("Performance", []),
 }
 
 
+def _rank(name: str, order: list[str]) -> tuple[int, str]:
+    return (order.index(name) if name in order else len(order), name)
+
+
 def module_paths(root: Path) -> list[Path]:
-    found = sorted((root / "reference").glob("*/test_*.py"))
-    order = list(TOPICS)
-    return sorted(found, key=lambda p: (order.index(p.parent.name) if p.parent.name in order else len(order), p.parent.name, p.name))
+    found = (root / "reference").glob("*/test_*.py")
+    topics = list(TOPICS)
+
+    def key(p: Path):
+        pages = TOPICS.get(p.parent.name, ("", []))[1]
+        return (_rank(p.parent.name, topics), _rank(p.stem.removeprefix("test_"), pages))
+
+    return sorted(found, key=key)
 
 
 def topic_title(topic: str) -> str:
-    return TOPICS.get(topic, topic.replace("_", " ").capitalize())
+    return TOPICS[topic][0] if topic in TOPICS else topic.replace("_", " ").capitalize()
 
 
 def parse_all(root: Path) -> list[render.Module]:
