@@ -70,6 +70,13 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session(python=False)
+def bench(session: nox.Session) -> None:
+    """Time every benchmark and save the figures for the Performance page."""
+    python = setup(session)
+    session.run(python, "-m", "reference._support.cli", "bench", *session.posargs)
+
+
+@nox.session(python=False)
 def matrix(session: nox.Session) -> None:
     """Run the reference on each supported torch release; `-- --release 2.6` for one."""
     python = setup(session)

@@ -38,7 +38,7 @@ def _tiny_root(tmp_path):
 def test_pages_without_results_say_not_run(tmp_path):
     pages = site.pages(_tiny_root(tmp_path))
 
-    assert sorted(pages) == ["changes.md", "claims.md", "compatibility.md", "demo/a.md", "demo/index.md", "index.md"]
+    assert sorted(pages) == ["changes.md", "claims.md", "compatibility.md", "demo/a.md", "demo/index.md", "index.md", "performance.md"]
     assert "not run" in pages["demo/a.md"][0]
 
 
@@ -67,7 +67,7 @@ def test_nav_orders_topics_as_lessons(tmp_path):
 
     titles = [next(iter(entry)) for entry in site.nav(root) if isinstance(entry, dict)]
 
-    assert titles == ["Home", "Tensors", "Autograd", "Demo", "Claims", "Compatibility matrix", "What changed"]
+    assert titles == ["Home", "Tensors", "Autograd", "Demo", "Claims", "Compatibility matrix", "What changed", "Measured performance"]
 
 
 def test_pages_follow_the_lesson_order_within_a_topic(tmp_path):

@@ -5,6 +5,8 @@
         behaviours whose outcome differs from the newest recorded baseline
     torchref matrix [--release MINOR ...]
         run the reference on each supported torch release (see reference/_support/matrix.py)
+    torchref bench [PYTEST ARGS]
+        time the benchmarks and save results/benchmarks-<release>-<device>.json
 """
 
 from __future__ import annotations
@@ -85,6 +87,17 @@ def compare(args: argparse.Namespace) -> int:
     return 1 if differences(baseline, mine) else 0
 
 
+def bench(pytest_args: list[str]) -> int:
+    name = "benchmarks-" + results.default_name(results.environment(ROOT)).removeprefix("torch-")
+    out = ROOT / "results" / name
+    cmd = [sys.executable, "-m", "pytest", "reference/performance", "-q", "-p", "no:cacheprovider",
+           "--benchmark-enable", "--benchmark-only", f"--benchmark-json={out}", *pytest_args]
+    code = subprocess.run(cmd, cwd=ROOT).returncode
+    if code == 0:
+        print(f"torchref: benchmark figures saved to {out.relative_to(ROOT)}")
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="torchref", description="PyTorch's semantics as executable assertions.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -93,10 +106,13 @@ def main(argv: list[str] | None = None) -> int:
     cmp.add_argument("--results", metavar="FILE", help="compare this results file instead of running the reference")
     cmp.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
     sub.add_parser("matrix", help="run the reference on each supported torch release", add_help=False)
+    sub.add_parser("bench", help="time the benchmarks and save their figures under results/", add_help=False)
     args, rest = parser.parse_known_args(argv)
     try:
         if args.command == "matrix":
             return matrix.main(rest, root=ROOT)
+        if args.command == "bench":
+            return bench(rest)
         if rest:
             parser.error(f"unrecognized arguments: {' '.join(rest)}")
         return compare(args)

@@ -20,8 +20,9 @@ from pathlib import Path
 from reference._support import results
 from reference._support.releases import SUPPORTED
 
-# Everything the reference imports besides torch, torchvision and numpy.
-SUITE_DEPS = ["pytest>=9", "pytest-benchmark", "packaging", "Pillow", "jsonschema"]
+# Everything the reference imports besides torch, torchvision and numpy; torch.utils.benchmark
+# needs setuptools, which environments made by uv do not have.
+SUITE_DEPS = ["pytest>=9", "pytest-benchmark", "packaging", "Pillow", "jsonschema", "setuptools"]
 
 
 @dataclass

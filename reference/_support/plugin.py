@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from reference._support import claims, releases, results, versions
+from reference._support.performance import pytest_benchmark_update_json, pytest_benchmark_update_machine_info
 
 __all__ = [
     "pytest_addoption",
@@ -16,6 +17,8 @@ __all__ = [
     "pytest_runtest_setup",
     "pytest_configure",
     "torch_global_state_guard",
+    "pytest_benchmark_update_machine_info",
+    "pytest_benchmark_update_json",
 ]
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -79,6 +82,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             pytest.skip(f"needs torch{mark.args[0]}, have {versions.TORCH}")
     if item.get_closest_marker("cuda") and not torch.cuda.is_available():
         pytest.skip("needs a CUDA device")
+    if item.get_closest_marker("no_cuda") and torch.cuda.is_available():
+        pytest.skip("needs a machine without a CUDA device")
     if item.get_closest_marker("multi_gpu") and torch.cuda.device_count() < 2:
         pytest.skip(f"needs 2 CUDA devices, have {torch.cuda.device_count()}")
 

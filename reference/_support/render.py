@@ -19,8 +19,8 @@ from reference._support.releases import changes_between, matches, minor
 from reference._support.results import label
 
 # Markers that the page shows as badges or figures rather than as code.
-META_MARKERS = {"claim", "torch_version", "cuda", "multi_gpu", "figure"}
-DEVICE_TEXT = {"cuda": "needs a CUDA device", "multi_gpu": "needs 2 CUDA devices"}
+META_MARKERS = {"claim", "torch_version", "cuda", "multi_gpu", "no_cuda", "figure"}
+DEVICE_TEXT = {"cuda": "needs a CUDA device", "multi_gpu": "needs 2 CUDA devices", "no_cuda": "needs a machine without a CUDA device"}
 VERDICT_TEXT = {"true": "the note is right", "false": "the note is wrong", "outdated": "the note is outdated"}
 
 
@@ -141,7 +141,7 @@ def _behaviour(node: ast.FunctionDef, lines: list[str], path: str) -> Behaviour:
             claims.append((_literal(call.args[0], path, where), _literal(call.keywords[0].value, path, where)))
         elif name == "torch_version" and call and call.args:
             versions.append(_literal(call.args[0], path, where))
-        elif name in ("cuda", "multi_gpu"):
+        elif name in DEVICE_TEXT:
             devices.append(name)
         elif name == "figure":
             if not call or len(call.args) != 1 or not isinstance(call.args[0], ast.Constant) or call.keywords:

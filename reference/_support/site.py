@@ -10,7 +10,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from reference._support import claims, figures, render, results
+from reference._support import claims, figures, performance, render, results
 from reference._support.releases import SUPPORTED
 
 # Lesson order: the topics, and within each the pages (by module name without test_).
@@ -100,6 +100,8 @@ def pages(root: Path) -> dict[str, tuple[str, str]]:
     out["claims.md"] = (render.render_claims(claims.claims(), modules), "reference/_support/claims.json")
     out["compatibility.md"] = (render.render_matrix(groups, runs), "results")
     out["changes.md"] = (render.render_changes(groups, runs, list(SUPPORTED)), "results")
+    benchmarks = performance.load_benchmarks(root / "results") if (root / "results").is_dir() else []
+    out[performance.PAGE] = (performance.render_performance(benchmarks), "results")
     return out
 
 
@@ -110,6 +112,11 @@ def nav(root: Path) -> list:
         topics.setdefault(path.parent.name, []).append(render.site_path(path.relative_to(root).as_posix()))
     entries: list = [{"Home": "index.md"}]
     entries += [{topic_title(t): [f"{t}/index.md", *paths]} for t, paths in topics.items()]
-    entries += [{"Claims": "claims.md"}, {"Compatibility matrix": "compatibility.md"}, {"What changed": "changes.md"}]
+    entries += [
+        {"Claims": "claims.md"},
+        {"Compatibility matrix": "compatibility.md"},
+        {"What changed": "changes.md"},
+        {"Measured performance": performance.PAGE},
+    ]
     entries += [p.relative_to(root / "docs").as_posix() for p in sorted((root / "docs").glob("*.md"))]
     return entries

@@ -1,0 +1,301 @@
+"""DataParallel
+
+`nn.DataParallel` runs one process and splits each batch across the GPUs of one machine:
+every forward scatters the input along dim 0, copies the module to each GPU, runs the
+copies in threads and gathers the outputs on `device_ids[0]`. It is a module that holds
+your model as `.module`, which shows in its `state_dict` keys. PyTorch's own docs
+recommend `DistributedDataParallel` instead, even on a single machine. Without a GPU,
+DataParallel does nothing at all but call your model.
+"""
+
+import re
+
+import pytest
+import torch
+from torch import nn
+
+
+class SumToScalar(nn.Module):
+    """A model whose output is 0-dimensional, like a loss computed inside `forward`."""
+
+    def forward(self, x):
+        return x.sum()
+
+
+def test_data_parallel_holds_the_model_as_module():
+    """`nn.DataParallel(model).module` is the model you passed, not a copy.
+
+    The wrapper is itself an `nn.Module` whose only child is `module`, so its parameters
+    are the model's parameters.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    """
+    model = nn.Linear(2, 2)
+
+    dp = nn.DataParallel(model)
+
+    assert dp.module is model
+    assert list(dp.parameters()) == list(model.parameters())
+
+
+def test_data_parallel_state_dict_keys_gain_a_module_prefix():
+    """The wrapper's `state_dict` names every entry `module.<name>`.
+
+    A checkpoint saved from `dp.state_dict()` therefore has different keys from one saved
+    from the bare model: the cause of many "Missing key(s)" errors when loading.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    """
+    model = nn.Linear(2, 2)
+
+    keys = list(nn.DataParallel(model).state_dict())
+
+    assert keys == ["module.weight", "module.bias"]
+    assert list(model.state_dict()) == ["weight", "bias"]
+
+
+def test_prefixed_state_dict_does_not_load_into_a_plain_model():
+    """Loading a DataParallel `state_dict` into the bare model raises, listing missing and unexpected keys.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.load_state_dict
+    """
+    saved = nn.DataParallel(nn.Linear(2, 2)).state_dict()
+    plain = nn.Linear(2, 2)
+
+    with pytest.raises(RuntimeError, match=re.escape('Unexpected key(s) in state_dict: "module.weight"')):
+        plain.load_state_dict(saved)
+
+
+def test_stripping_the_module_prefix_lets_a_plain_model_load():
+    """Removing the leading `module.` from each key makes the checkpoint loadable by the bare model.
+
+    `torch.nn.modules.utils.consume_prefix_in_state_dict_if_present(state, "module.")`
+    does the same in place.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.load_state_dict
+    """
+    torch.manual_seed(0)
+    trained = nn.DataParallel(nn.Linear(2, 2))
+    saved = trained.state_dict()
+    plain = nn.Linear(2, 2)
+
+    plain.load_state_dict({k.removeprefix("module."): v for k, v in saved.items()})
+
+    assert torch.equal(plain.weight, trained.module.weight)
+
+
+def test_loading_into_the_wrapped_module_needs_no_renaming():
+    """`dp.module.state_dict()` has plain keys, and `dp.module.load_state_dict` accepts them.
+
+    Saving `dp.module.state_dict()` in the first place gives a checkpoint that loads with
+    or without the wrapper.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    """
+    torch.manual_seed(0)
+    source = nn.Linear(2, 2)
+    dp = nn.DataParallel(nn.Linear(2, 2))
+
+    dp.module.load_state_dict(source.state_dict())
+
+    assert list(dp.module.state_dict()) == ["weight", "bias"]
+    assert torch.equal(dp.module.weight, source.weight)
+
+
+def test_data_parallel_does_not_forward_attribute_access():
+    """`dp.weight` raises AttributeError: the model's attributes are reached through `dp.module`.
+
+    A wrapper is not a proxy. Code written for the bare model (`model.fc`, custom methods)
+    must say `dp.module.fc` once the model is wrapped.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    """
+    dp = nn.DataParallel(nn.Linear(2, 2))
+
+    with pytest.raises(AttributeError, match="'DataParallel' object has no attribute 'weight'"):
+        dp.weight
+    assert dp.module.weight.shape == (2, 2)
+
+
+@pytest.mark.no_cuda
+def test_data_parallel_without_a_gpu_just_calls_the_module():
+    """Without a GPU, DataParallel's `device_ids` is empty and its forward is `module(input)`.
+
+    Nothing is split or copied, so the wrapper costs nothing and gives the model's own
+    output: code written for GPUs still runs on a laptop.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    """
+    torch.manual_seed(0)
+    model = nn.Linear(2, 2)
+    x = torch.randn(3, 2)
+
+    dp = nn.DataParallel(model)
+
+    assert dp.device_ids == []
+    assert torch.equal(dp(x), model(x))
+
+
+@pytest.mark.no_cuda
+def test_data_parallel_ignores_device_ids_without_a_gpu():
+    """`nn.DataParallel(model, device_ids=[0, 1])` on a machine without GPUs neither fails nor uses them.
+
+    The constructor checks for an accelerator first; finding none, it drops `device_ids`
+    and keeps the model on the CPU. So the note's line (claim S3-012, checked on two GPUs
+    on this page's last test) silently trains on the CPU where there is no GPU.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    """
+    model = nn.Linear(2, 2)
+
+    dp = nn.DataParallel(model, device_ids=[0, 1])
+
+    assert dp.device_ids == []
+    assert dp(torch.ones(4, 2)).device.type == "cpu"
+
+
+def test_data_parallel_to_moves_the_wrapped_model():
+    """`dp.to(...)` converts the wrapped model too, because it is a registered submodule.
+
+    That is why the tutorial's order, wrap first and then `model.to(device)`, works. With
+    a dtype it shows on a CPU; on a GPU the same call moves the parameters to one device.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.to
+    """
+    model = nn.Linear(2, 2)
+    dp = nn.DataParallel(model)
+
+    returned = dp.to(torch.float64)
+
+    assert returned is dp
+    assert model.weight.dtype == torch.float64
+
+
+def test_data_parallel_docs_recommend_distributed_data_parallel():
+    """DataParallel's own documentation recommends `DistributedDataParallel` for multi-GPU training.
+
+    DataParallel runs the replicas as threads of one Python process (so they contend for
+    the GIL), copies the model to every GPU on every forward, and gathers all outputs on
+    one GPU. DDP runs a process per GPU and only exchanges gradients.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#cuda-nn-ddp-instead
+    """
+    doc = " ".join(nn.DataParallel.__doc__.split())
+
+    assert "It is recommended to use :class:`~torch.nn.parallel.DistributedDataParallel`" in doc
+
+
+@pytest.mark.cuda
+def test_data_parallel_on_one_gpu_moves_the_model_there():
+    """With `device_ids=[0]`, DataParallel moves the model to `cuda:0` when it is constructed.
+
+    With a single device it runs the model directly on that device; the CPU input is
+    copied to `cuda:0` by the scatter step, and the output stays there.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    """
+    model = nn.Linear(2, 2)
+
+    dp = nn.DataParallel(model, device_ids=[0])
+    out = dp(torch.ones(4, 2))
+
+    assert next(model.parameters()).device == torch.device("cuda:0")
+    assert out.device == torch.device("cuda:0")
+
+
+@pytest.mark.cuda
+@pytest.mark.claim("S0-027", verdict="true")
+def test_data_parallel_then_to_device_puts_the_model_on_device_zero():
+    """Wrapping in DataParallel and then calling `.to("cuda")` leaves the parameters on `cuda:0`.
+
+    The note's recipe (the official tutorial's) works, with a nuance: `model.to(device)`
+    puts the one real copy of the parameters on the first GPU. The other GPUs get a fresh
+    replica inside every forward and hand their gradients back to that copy.
+
+    Docs: https://docs.pytorch.org/tutorials/beginner/blitz/data_parallel_tutorial.html
+    """
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    dp = nn.DataParallel(model)
+
+    dp.to("cuda")
+    out = dp(torch.ones(8, 2, device="cuda"))
+
+    assert {p.device for p in model.parameters()} == {torch.device("cuda:0")}
+    assert out.shape == (8, 1)
+    assert out.device == torch.device("cuda:0")
+
+
+@pytest.mark.cuda
+def test_data_parallel_rejects_a_gpu_that_does_not_exist():
+    """Naming a GPU index beyond `device_count()` in `device_ids` raises when DataParallel is built.
+
+    On a CUDA machine the constructor reads every listed device's properties (to warn about
+    unbalanced GPUs), and an index that does not exist fails there.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    """
+    missing = torch.cuda.device_count()
+
+    with pytest.raises(AssertionError, match="Invalid device id"):
+        nn.DataParallel(nn.Linear(2, 2), device_ids=[0, missing])
+
+
+@pytest.mark.multi_gpu
+def test_data_parallel_needs_the_model_on_device_ids_zero():
+    """With two GPUs, a model left on the CPU makes DataParallel's forward raise.
+
+    With several devices the constructor does not move the model (with one it does, as
+    above); the forward checks that parameters and buffers are on `device_ids[0]`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    """
+    dp = nn.DataParallel(nn.Linear(2, 2), device_ids=[0, 1])
+
+    with pytest.raises(RuntimeError, match=r"module must have its parameters and buffers on device cuda:0"):
+        dp(torch.ones(4, 2))
+
+
+@pytest.mark.multi_gpu
+def test_data_parallel_gathers_scalar_outputs_into_a_vector():
+    """A model returning a 0-d tensor gives, through DataParallel, one value per GPU.
+
+    Each replica returns its own scalar; `gather` cannot concatenate scalars, so it warns
+    and stacks them. Reduce with `.mean()` (or return per-sample losses) before `backward`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    """
+    dp = nn.DataParallel(SumToScalar(), device_ids=[0, 1])
+
+    with pytest.warns(UserWarning, match="all input tensors were scalars"):
+        out = dp(torch.ones(4, 2, device="cuda:0"))
+
+    assert out.tolist() == [4.0, 4.0]
+
+
+@pytest.mark.multi_gpu
+@pytest.mark.claim("S3-012", verdict="true")
+def test_data_parallel_splits_the_batch_across_gpus_zero_and_one():
+    """`nn.DataParallel(model, device_ids=[0, 1])` runs half the batch on each GPU and gathers on GPU 0.
+
+    The note is right. A forward hook (called once per replica) records where each half
+    ran; the output comes back on `cuda:0` in batch order, and `backward` sums the
+    replicas' gradients into the model, giving the full-batch gradient.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    """
+    torch.manual_seed(0)
+    model = nn.Linear(3, 1).to("cuda:0")
+    reference = nn.Linear(3, 1).to("cuda:0")
+    reference.load_state_dict(model.state_dict())
+    seen = []
+    model.register_forward_hook(lambda mod, inp, out: seen.append((str(inp[0].device), inp[0].shape[0])))
+    x = torch.randn(4, 3, device="cuda:0")
+
+    out = nn.DataParallel(model, device_ids=[0, 1])(x)
+    out.sum().backward()
+    reference(x).sum().backward()
+
+    assert sorted(seen) == [("cuda:0", 2), ("cuda:1", 2)]
+    assert out.device == torch.device("cuda:0")
+    torch.testing.assert_close(out, reference(x))
+    torch.testing.assert_close(model.weight.grad, reference.weight.grad)
