@@ -2,6 +2,7 @@
 
 import ast
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,12 @@ MODULES = [p.relative_to(ROOT).as_posix() for p in site.module_paths(ROOT)]
 OFFICIAL_DOCS = ("https://docs.pytorch.org/", "https://pytorch.org/", "https://numpy.org/doc/")
 
 
+@cache
 def _module(path: str) -> render.Module:
     return render.parse((ROOT / path).read_text(encoding="utf-8"), path)
 
 
+@cache
 def _tests(path: str) -> list[ast.FunctionDef]:
     tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
     return [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]

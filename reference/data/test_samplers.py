@@ -1,0 +1,132 @@
+"""Samplers: which indices, in which order
+
+A sampler decides the order in which a map-style dataset is read: it yields indices, and
+the `DataLoader` fetches `dataset[i]` for each. `shuffle=True` is only a shortcut for a
+`RandomSampler`; a `BatchSampler` groups indices into the lists that become batches.
+"""
+
+import pytest
+import torch
+from torch.utils.data import (
+    BatchSampler,
+    DataLoader,
+    RandomSampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    TensorDataset,
+    WeightedRandomSampler,
+)
+
+
+def test_sequential_sampler_yields_indices_in_order():
+    """`SequentialSampler` yields 0, 1, ..., N-1, which is what `shuffle=False` uses.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.SequentialSampler
+    """
+    sampler = SequentialSampler(range(4))
+
+    assert list(sampler) == [0, 1, 2, 3]
+
+
+def test_random_sampler_is_randperm_of_its_generator():
+    """`RandomSampler` with a generator yields `torch.randperm(N, generator=...)`.
+
+    Without replacement it is one permutation per epoch, so every index appears once. The
+    independent computation with a second, equally seeded generator shows where the order
+    comes from.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.RandomSampler
+    """
+    sampler = RandomSampler(range(6), generator=torch.Generator().manual_seed(0))
+
+    expected = torch.randperm(6, generator=torch.Generator().manual_seed(0)).tolist()
+
+    assert list(sampler) == expected
+    assert sorted(expected) == [0, 1, 2, 3, 4, 5]
+
+
+def test_random_sampler_with_replacement_draws_num_samples():
+    """`RandomSampler(replacement=True, num_samples=k)` draws k indices that may repeat.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.RandomSampler
+    """
+    sampler = RandomSampler(range(3), replacement=True, num_samples=10, generator=torch.Generator().manual_seed(0))
+
+    indices = list(sampler)
+
+    assert len(indices) == len(sampler) == 10
+    assert set(indices) <= {0, 1, 2}
+
+
+def test_weighted_random_sampler_never_draws_zero_weights():
+    """`WeightedRandomSampler` draws index i with probability weight[i] / sum; weight 0 is never drawn.
+
+    The weights need not sum to 1. The usual use is to balance classes: give each sample
+    the weight 1 / (count of its class).
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.WeightedRandomSampler
+    """
+    sampler = WeightedRandomSampler([0.0, 3.0, 0.0, 1.0], num_samples=20, generator=torch.Generator().manual_seed(0))
+
+    indices = list(sampler)
+
+    assert len(indices) == 20
+    assert set(indices) <= {1, 3}
+
+
+def test_weighted_random_sampler_without_replacement_draws_each_once():
+    """With `replacement=False` each index is drawn at most once.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.WeightedRandomSampler
+    """
+    sampler = WeightedRandomSampler([1.0, 1.0, 1.0], num_samples=3, replacement=False, generator=torch.Generator().manual_seed(0))
+
+    assert sorted(sampler) == [0, 1, 2]
+
+
+def test_subset_random_sampler_shuffles_only_the_given_indices():
+    """`SubsetRandomSampler(indices)` yields the given indices in a random order.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.SubsetRandomSampler
+    """
+    sampler = SubsetRandomSampler([10, 20, 30], generator=torch.Generator().manual_seed(0))
+
+    assert sorted(sampler) == [10, 20, 30]
+
+
+def test_batch_sampler_groups_indices_into_lists():
+    """`BatchSampler` turns a stream of indices into lists of `batch_size`, the last one short.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.BatchSampler
+    """
+    sampler = BatchSampler(SequentialSampler(range(7)), batch_size=3, drop_last=False)
+
+    assert list(sampler) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert len(sampler) == 3
+
+
+def test_loader_accepts_a_batch_sampler():
+    """`DataLoader(batch_sampler=...)` fetches exactly the index lists the batch sampler yields.
+
+    `batch_size`, `shuffle`, `sampler` and `drop_last` must then stay at their defaults.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
+    """
+    ds = TensorDataset(torch.arange(10, 15))
+
+    loader = DataLoader(ds, batch_sampler=[[4, 0], [2]])
+
+    assert [batch[0].tolist() for batch in loader] == [[14, 10], [12]]
+
+
+def test_loader_rejects_sampler_with_shuffle():
+    """Passing both `sampler=` and `shuffle=True` raises a `ValueError`.
+
+    The sampler already decides the order, so shuffling on top would be ambiguous.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
+    """
+    ds = TensorDataset(torch.arange(4))
+
+    with pytest.raises(ValueError, match="sampler option is mutually exclusive with shuffle"):
+        DataLoader(ds, sampler=SequentialSampler(ds), shuffle=True)
