@@ -62,7 +62,7 @@ def test_device_label_names_the_gpu_or_the_cpu_and_the_torch_release():
 def test_render_performance_without_runs_says_so():
     page = render_performance([])
 
-    assert page.startswith("# Performance\n")
+    assert page.startswith("---\nhide:\n  - toc\n---\n\n# Measured performance\n")
     assert page.endswith("No benchmark results are recorded yet.\n")
 
 
