@@ -99,3 +99,11 @@ def test_matrix_runner_rejects_an_unknown_release(capsys, root):
 def test_old_releases_get_numpy_1():
     assert matrix.requirements("2.3")[:3] == ["torch==2.3.1", "torchvision==0.18.1", "numpy<2"]
     assert matrix.requirements("2.4")[2] == "numpy"
+
+
+def test_module_level_pytestmark_gates_every_test_of_the_page():
+    source = '"""Demo"""\nimport pytest\n\npytestmark = [pytest.mark.torch_version(">=2.1"), pytest.mark.filterwarnings("error")]\n\n\ndef test_e():\n    """E."""\n'
+
+    (behaviour,) = render.parse(source, PATH).behaviours
+
+    assert behaviour.torch_versions == (">=2.1",)

@@ -123,12 +123,27 @@ def _by_version_keys(node: ast.FunctionDef) -> tuple[tuple[str, ...], ...]:
     return tuple(found)
 
 
-def _behaviour(node: ast.FunctionDef, lines: list[str], path: str) -> Behaviour:
+def _module_marks(tree: ast.Module, path: str) -> tuple[list[str], list[str]]:
+    """torch_version specifiers and device markers of a module-level `pytestmark`: they gate every test."""
+    versions, devices = [], []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "pytestmark" for t in node.targets):
+            values = node.value.elts if isinstance(node.value, (ast.List, ast.Tuple)) else [node.value]
+            for value in values:
+                mark = _mark(value)
+                if mark and mark[0] == "torch_version" and mark[1] and mark[1].args:
+                    versions.append(_literal(mark[1].args[0], path, "pytestmark"))
+                elif mark and mark[0] in DEVICE_TEXT:
+                    devices.append(mark[0])
+    return versions, devices
+
+
+def _behaviour(node: ast.FunctionDef, lines: list[str], path: str, module_marks: tuple[list[str], list[str]]) -> Behaviour:
     doc = ast.get_docstring(node)
     if not doc:
         raise RenderError(f"{path}:{node.lineno}: {node.name} has no docstring (its first line is the heading)")
     heading, prose, docs = _split_docstring(doc)
-    claims, versions, devices, figure = [], [], [], None
+    claims, versions, devices, figure = [], list(module_marks[0]), list(module_marks[1]), None
     for dec in node.decorator_list:
         mark = _mark(dec)
         if not mark:
@@ -175,12 +190,12 @@ def parse(source: str, path: str) -> Module:
     lines = source.splitlines()
     doc = ast.get_docstring(tree) or ""
     title, _, intro = doc.strip().partition("\n")
-    behaviours, hidden = [], set()
+    behaviours, hidden, marks = [], set(), _module_marks(tree, path)
     if doc:
         hidden.update(range(tree.body[0].lineno, tree.body[0].end_lineno + 1))
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"):
-            behaviours.append(_behaviour(node, lines, path))
+            behaviours.append(_behaviour(node, lines, path, marks))
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
             hidden.update(range(first, node.end_lineno + 1))
     setup = "\n".join(text for n, text in enumerate(lines, start=1) if n not in hidden)
