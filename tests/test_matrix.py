@@ -60,7 +60,7 @@ def test_range_badge_needs_two_releases():
 def test_matrix_has_a_row_per_behaviour_and_a_column_per_run():
     page = render.render_matrix(GROUPS, RUNS)
 
-    assert "| Behaviour | 2.5.1 | 2.6.0 |" in page
+    assert "| Behaviour | 2.5 | 2.6 |" in page
     assert (
         '| [D regressed](demo/demo.md#test_d) | <span class="tr-cell tr-passed" title="passed">✓</span> | '
         '<span class="tr-cell tr-failed" title="failed">✗</span> |'
@@ -107,3 +107,14 @@ def test_module_level_pytestmark_gates_every_test_of_the_page():
     (behaviour,) = render.parse(source, PATH).behaviours
 
     assert behaviour.torch_versions == (">=2.1",)
+
+
+def test_badges_merge_releases_with_the_same_outcome():
+    runs = RUNS + [run("2.7.0", test_a="passed")]
+
+    assert render.badges(PATH, "test_a", runs) == '<span class="tr-badge tr-passed">passed · torch 2.5.1–2.7.0 · CPU</span>'
+    assert render.badges(PATH, "test_c", runs) == (
+        '<span class="tr-badge tr-skipped">skipped: needs torch&gt;=2.6 · torch 2.5.1 · CPU</span> '
+        '<span class="tr-badge tr-passed">passed · torch 2.6.0 · CPU</span> '
+        '<span class="tr-badge tr-notrun">not run · torch 2.7.0 · CPU</span>'
+    )

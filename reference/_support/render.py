@@ -242,12 +242,22 @@ def status(entries: list[dict]) -> tuple[str, str]:
 
 
 def badges(path: str, name: str, runs: list[dict]) -> str:
+    """One badge per outcome and device, over the range of releases that share it."""
     if not runs:
         return '<span class="tr-badge tr-notrun">not run</span>'
-    spans = []
-    for run in runs:
+    groups: list[list] = []  # [css, text, device, first release, last release]
+    for run in sorted(runs, key=lambda r: (r["environment"]["device"] != "cpu", r["environment"]["gpu"] or "")):
         css, text = status(outcomes(path, name, run))
-        spans.append(f'<span class="tr-badge tr-{css}">{html.escape(text)} · {html.escape(label(run["environment"]))}</span>')
+        text = re.sub(r", have [^,;]+$", "", text)  # the installed release is in the badge already
+        release, device = label(run["environment"]).removeprefix("torch ").split(" · ", 1)
+        if groups and groups[-1][:3] == [css, text, device]:
+            groups[-1][4] = release
+        else:
+            groups.append([css, text, device, release, release])
+    spans = []
+    for css, text, device, first, last in groups:
+        releases = first if first == last else f"{first}–{last}"
+        spans.append(f'<span class="tr-badge tr-{css}">{html.escape(text)} · torch {releases} · {html.escape(device)}</span>')
     return " ".join(spans)
 
 
@@ -432,12 +442,18 @@ CELL = {"passed": "✓", "partial": "✓", "skipped": "–", "xfailed": "x", "fa
 
 def _run_column(run: dict) -> str:
     env = run["environment"]
-    return env["torch"].split("+")[0] + ("" if env["device"] == "cpu" else f" {env['gpu']}")
+    return minor(env["torch"]) + ("" if env["device"] == "cpu" else f" {env['gpu']}")
 
 
 def render_matrix(groups: list[tuple[str, list[Module]]], runs: list[dict]) -> str:
     """Behaviour x recorded run, grouped by topic and page."""
     out = [
+        "---",
+        "hide:",
+        "  - navigation",
+        "  - toc",
+        "---",
+        "",
         "# Compatibility matrix",
         "",
         "Every behaviour (rows) on every recorded run (columns: torch release, and the GPU where "
