@@ -123,9 +123,15 @@ def _worker(rank, world_size, port, out_dir):
     _init_group("gloo", rank, world_size, port)
     try:
         results = {name: scenario(rank, world_size) for name, scenario in SCENARIOS.items()}
+        _save(results, rank, out_dir)
+        # Rank 0 hosts the rendezvous store: no rank may tear down while another still uses it.
+        dist.barrier()
     finally:
         dist.destroy_process_group()
-    _save(results, rank, out_dir)
+    # Everything is saved: leave without running C++ static destructors, since torch's
+    # background threads can still abort a normal exit ("terminate called without an
+    # active exception", SIGABRT) once all the work is done.
+    os._exit(0)
 
 
 def _save(results, rank, out_dir):
