@@ -58,15 +58,15 @@ def serve(session: nox.Session) -> None:
     python = setup(session)
     # A failing behaviour is news to show on the site, not a reason to stop.
     session.run(python, "-m", "pytest", "reference", "--results", "results", *session.posargs, success_codes=[0, 1])
-    session.run(python, "-m", "mkdocs", "build", "--strict", "--site-dir", "site")
-    session.run(python, "-m", "mkdocs", "serve", "--dev-addr", "127.0.0.1:8000")
+    # mkdocs.yml sets strict: a page that does not build stops the server from starting.
+    session.run(python, "-m", "mkdocs", "serve", "--dev-addr", "127.0.0.1:8000", env={"NO_MKDOCS_2_WARNING": "1"})
 
 
 @nox.session(python=False)
 def docs(session: nox.Session) -> None:
     """Set up and build the site into site/ from the results already recorded."""
     python = setup(session)
-    session.run(python, "-m", "mkdocs", "build", "--strict", "--site-dir", "site")
+    session.run(python, "-m", "mkdocs", "build", "--strict", "--site-dir", "site", env={"NO_MKDOCS_2_WARNING": "1"})
 
 
 @nox.session(python=False)

@@ -211,10 +211,23 @@ def parse(source: str, path: str) -> Module:
 # ---------------------------------------------------------------- results
 
 
+_BY_FUNCTION: dict[int, tuple[dict, dict[str, list[dict]]]] = {}
+
+
+def _by_function(tests: dict) -> dict[str, list[dict]]:
+    """'path::test_name' -> its entries (several when parametrized), built once per results dict."""
+    cached = _BY_FUNCTION.get(id(tests))
+    if cached is None or cached[0] is not tests:
+        index: dict[str, list[dict]] = {}
+        for nodeid, entry in tests.items():
+            index.setdefault(nodeid.split("[", 1)[0], []).append(entry)
+        cached = _BY_FUNCTION[id(tests)] = (tests, index)
+    return cached[1]
+
+
 def outcomes(path: str, name: str, run: dict) -> list[dict]:
     """The recorded entries of one test function in one run (several when parametrized)."""
-    prefix = f"{path}::{name}"
-    return [e for nodeid, e in run["tests"].items() if nodeid == prefix or nodeid.startswith(prefix + "[")]
+    return _by_function(run["tests"]).get(f"{path}::{name}", [])
 
 
 def status(entries: list[dict]) -> tuple[str, str]:
@@ -452,6 +465,8 @@ def render_matrix(groups: list[tuple[str, list[Module]]], runs: list[dict]) -> s
         "hide:",
         "  - navigation",
         "  - toc",
+        "search:",
+        "  exclude: true",
         "---",
         "",
         "# Compatibility matrix",
