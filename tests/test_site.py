@@ -1,21 +1,17 @@
 """The site: a strict build of the real reference, and clear errors on bad input."""
 
 import pytest
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 
 from reference._support import render, results, site
 
 
-def test_strict_site_build_succeeds(root, tmp_path, monkeypatch):
-    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
-    # In process: the build imports the reference modules for their figures, and torch is
-    # already imported here. Strict mode turns any warning into an Abort.
-    build(load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path), strict=True))
+def test_strict_site_build_succeeds(site_build):
+    returncode, stderr, site = site_build
 
-    views = (tmp_path / "tensors" / "views" / "index.html").read_text()
+    assert returncode == 0, stderr
+    views = (site / "tensors" / "views" / "index.html").read_text()
     assert 'id="test_view_write_is_visible_in_base"' in views
-    assert (tmp_path / "claims" / "index.html").exists()
+    assert (site / "claims" / "index.html").exists()
     assert "edit/main/reference/tensors/test_views.py" in views
 
 
