@@ -141,11 +141,7 @@ def _machine_row(run: dict) -> str:
 def render_performance(bench_runs: list[dict]) -> str:
     """The Performance page: per benchmark group, a table of every run's figures and a bar chart per device."""
     out = [
-        "---",
-        "hide:",
-        "  - toc",
-        "---",
-        "",
+        *render.front_matter(hide=("toc",)),
         "# Measured performance",
         "",
         "Each benchmark times a behaviour stated on another page and asserts that behaviour on "

@@ -312,6 +312,14 @@ def range_badge(path: str, b: Behaviour, runs: list[dict]) -> str:
 # ---------------------------------------------------------------- pages
 
 
+def front_matter(hide: tuple[str, ...] = (), searchable: bool = True) -> list[str]:
+    """mkdocs-material page settings: parts of the layout to hide, and whether search indexes the page."""
+    lines = ["---", "hide:", *(f"  - {part}" for part in hide)]
+    lines += [] if searchable else ["search:", "  exclude: true"]
+    return lines + ["---", ""]
+
+
+
 def site_path(module_path: str) -> str:
     """reference/tensors/test_views.py -> tensors/views.md"""
     parts = module_path.split("/")
@@ -415,11 +423,7 @@ def render_claims(claims: dict[str, dict], modules: list[Module]) -> str:
         for verdict in {v for v, _, _ in index[cid]}:
             tally[verdict] = tally.get(verdict, 0) + 1
     out = [
-        "---",
-        "hide:",
-        "  - toc",
-        "---",
-        "",
+        *front_matter(hide=("toc",)),
         "# Claims",
         "",
         "The study notes this reference started from make checkable claims about PyTorch. Each is "
@@ -461,14 +465,7 @@ def _run_column(run: dict) -> str:
 def render_matrix(groups: list[tuple[str, list[Module]]], runs: list[dict]) -> str:
     """Behaviour x recorded run, grouped by topic and page."""
     out = [
-        "---",
-        "hide:",
-        "  - navigation",
-        "  - toc",
-        "search:",
-        "  exclude: true",
-        "---",
-        "",
+        *front_matter(hide=("navigation", "toc"), searchable=False),
         "# Compatibility matrix",
         "",
         "Every behaviour (rows) on every recorded run (columns: torch release, and the GPU where "
