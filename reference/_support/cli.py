@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from reference._support import matrix, results
+from reference._support.releases import release_key
 from reference._support.results import ResultsError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +30,7 @@ def newest_baseline(folder: Path, device: str = "cpu") -> Path:
     for path in sorted(folder.glob("torch-*.json")):
         env = results.load(path)["environment"]
         if env["device"] == device:
-            candidates.append((results.release_key(env["torch"]), path))
+            candidates.append((release_key(env["torch"]), path))
     if not candidates:
         raise ResultsError(f"{folder}: no recorded {device} results to compare with (expected torch-*.json files)")
     return max(candidates)[1]

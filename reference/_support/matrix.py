@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reference._support import results
-from reference._support.releases import SUPPORTED
+from reference._support.releases import SUPPORTED, release_key
 
 # Everything the reference imports besides torch, torchvision and numpy; torch.utils.benchmark
 # needs setuptools, which environments made by uv do not have.
@@ -37,7 +37,7 @@ class Outcome:
 def requirements(release: str) -> list[str]:
     torch, vision = SUPPORTED[release]
     # Wheels before 2.4 were built against NumPy 1.x and cannot load NumPy 2 modules.
-    numpy = "numpy<2" if tuple(map(int, release.split("."))) < (2, 4) else "numpy"
+    numpy = "numpy<2" if release_key(release) < (2, 4) else "numpy"
     return [f"torch=={torch}", f"torchvision=={vision}", numpy, *SUITE_DEPS]
 
 

@@ -33,6 +33,11 @@ def release_of(version: str) -> Version:
     return Version(Version(version).base_version)
 
 
+def release_key(version: str) -> tuple[int, ...]:
+    """'2.10.0+cu128' -> (2, 10, 0), '2.6' -> (2, 6): sorts releases as numbers, not as text."""
+    return tuple(int(part) for part in re.findall(r"\d+", version.split("+")[0])[:3])
+
+
 def minor(version: str) -> str:
     return ".".join(re.findall(r"\d+", version)[:2])
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from packaging.version import Version
 
-from reference._support.releases import changes_between, matches, minor
+from reference._support.releases import changes_between, matches, minor, release_key
 from reference._support.results import label
 
 # Markers that the page shows as badges or figures rather than as code.
@@ -218,6 +218,8 @@ def _by_function(tests: dict) -> dict[str, list[dict]]:
     """'path::test_name' -> its entries (several when parametrized), built once per results dict."""
     cached = _BY_FUNCTION.get(id(tests))
     if cached is None or cached[0] is not tests:
+        if len(_BY_FUNCTION) > 64:  # `mkdocs serve` reloads every run on each rebuild
+            _BY_FUNCTION.clear()
         index: dict[str, list[dict]] = {}
         for nodeid, entry in tests.items():
             index.setdefault(nodeid.split("[", 1)[0], []).append(entry)
@@ -279,12 +281,17 @@ def release_runs(runs: list[dict]) -> list[dict]:
     return [r for r in runs if r["environment"]["device"] == "cpu"]
 
 
+def runs_on(b: Behaviour, release: str) -> bool:
+    """Whether the test's torch_version markers let it run on this release."""
+    return all(matches(spec, Version(release)) for spec in b.torch_versions)
+
+
 def boundaries(b: Behaviour, releases: list[str]) -> list[str]:
     """Releases at which the test's expectation changes, from its markers and by_version ranges."""
     found = set(changes_between(list(b.torch_versions), releases)) if b.torch_versions else set()
     for keys in b.by_version:
         found.update(changes_between(list(keys), releases))
-    return sorted(found, key=lambda r: tuple(map(int, r.split("."))))
+    return sorted(found, key=release_key)
 
 
 def range_badge(path: str, b: Behaviour, runs: list[dict]) -> str:
@@ -298,7 +305,7 @@ def range_badge(path: str, b: Behaviour, runs: list[dict]) -> str:
     changed = boundaries(b, releases)
     if failing:
         css, text = "failed", "fails on " + ", ".join(failing)
-    elif changed and not b.by_version and all(matches(s, Version(releases[-1])) for s in b.torch_versions):
+    elif changed and not b.by_version and runs_on(b, releases[-1]):
         css, text = "changed", "new in " + ", ".join(changed)
     elif changed:
         css, text = "changed", "changed in " + ", ".join(changed)
@@ -317,7 +324,6 @@ def front_matter(hide: tuple[str, ...] = (), searchable: bool = True) -> list[st
     lines = ["---", "hide:", *(f"  - {part}" for part in hide)]
     lines += [] if searchable else ["search:", "  exclude: true"]
     return lines + ["---", ""]
-
 
 
 def site_path(module_path: str) -> str:
@@ -519,8 +525,7 @@ def render_changes(groups: list[tuple[str, list[Module]]], runs: list[dict], rel
                     spec = ", ".join(f"`torch{s}`" for s in b.torch_versions)
                     for rel in changes_between(list(b.torch_versions), releases):
                         marked.add(rel)
-                        runs_here = all(matches(s, Version(rel)) for s in b.torch_versions)
-                        what = "new, checked from here on" if runs_here else "no longer holds, not checked from here on"
+                        what = "new, checked from here on" if runs_on(b, rel) else "no longer holds, not checked from here on"
                         entries.setdefault(rel, []).append(f"**{what}**: {target} ({spec})")
                 states = [status(outcomes(m.path, b.name, r)) for r in cpu]
                 for i in range(1, len(states)):
@@ -539,7 +544,7 @@ def render_changes(groups: list[tuple[str, list[Module]]], runs: list[dict], rel
     ]
     if recorded:
         out += [f"Recorded releases: {', '.join(recorded)}.", ""]
-    ordered = sorted(entries, key=lambda r: tuple(map(int, r.split("."))))
+    ordered = sorted(entries, key=release_key)
     if not ordered:
         out.append("No behaviour changes between the supported releases.")
     for rel in reversed(ordered):

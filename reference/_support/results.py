@@ -16,6 +16,8 @@ import jsonschema
 import numpy
 import torch
 
+from reference._support.releases import release_key
+
 SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
 
 
@@ -117,10 +119,6 @@ def load_dir(folder: Path | str) -> list[dict]:
     folder = Path(folder)
     runs = [load(p) for p in sorted(folder.glob("torch-*.json"))] if folder.is_dir() else []
     return sorted(runs, key=lambda r: (release_key(r["environment"]["torch"]), r["environment"]["device"]))
-
-
-def release_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", version.split("+")[0])[:3])
 
 
 def write(path: Path, data: dict) -> None:
