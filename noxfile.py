@@ -21,6 +21,7 @@ import nox
 nox.options.sessions = ["test"]
 
 DEFAULT_PIN = "torch==2.14.1 torchvision==0.29.1"
+EXTRAS = "docs,lint"
 PIN = os.environ.get("TORCHREF_PIN", DEFAULT_PIN).split()
 ROOT = Path(__file__).parent
 
@@ -40,7 +41,7 @@ def setup(session: nox.Session) -> str:
     stamp = venv / ".torchref-installed"
     wanted = hashlib.sha256(" ".join(PIN).encode() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if not stamp.exists() or stamp.read_text() != wanted:
-        session.run(python, "-m", "pip", "install", "--quiet", *PIN, "-e", ".[docs]")
+        session.run(python, "-m", "pip", "install", "--quiet", *PIN, "-e", f".[{EXTRAS}]")
         stamp.write_text(wanted)
     return python
 
@@ -50,6 +51,15 @@ def test(session: nox.Session) -> None:
     """Set up, then run the whole reference and the tests of the machinery."""
     python = setup(session)
     session.run(python, "-m", "pytest", *session.posargs)
+
+
+@nox.session(python=False)
+def lint(session: nox.Session) -> None:
+    """Set up, then lint (ruff check, ruff format --check) and type-check (mypy) the code."""
+    python = setup(session)
+    session.run(python, "-m", "ruff", "check", ".")
+    session.run(python, "-m", "ruff", "format", "--check", ".")
+    session.run(python, "-m", "mypy")
 
 
 @nox.session(python=False)
@@ -73,7 +83,7 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Time every benchmark and save the figures for the Performance page."""
     python = setup(session)
-    session.run(python, "-m", "reference._support.cli", "bench", *session.posargs)
+    session.run(python, "-m", "torchref.cli", "bench", *session.posargs)
 
 
 @nox.session(python=False)
@@ -81,11 +91,11 @@ def matrix(session: nox.Session) -> None:
     """Run the reference on each supported torch release; `-- --release 2.6` for one."""
     python = setup(session)
     session.run(python, "-m", "pip", "install", "--quiet", "uv")
-    session.run(python, "-m", "reference._support.cli", "matrix", *session.posargs)
+    session.run(python, "-m", "torchref.cli", "matrix", *session.posargs)
 
 
 @nox.session(python=False)
 def compare(session: nox.Session) -> None:
     """Run the reference on the pinned torch and list what differs from the newest baseline."""
     python = setup(session)
-    session.run(python, "-m", "reference._support.cli", "compare", *session.posargs, success_codes=[0, 1])
+    session.run(python, "-m", "torchref.cli", "compare", *session.posargs, success_codes=[0, 1])

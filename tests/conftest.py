@@ -9,11 +9,6 @@ from pathlib import Path
 
 import pytest
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -24,14 +19,15 @@ def root() -> Path:
 
 @pytest.fixture
 def reference_pytester(pytester: pytest.Pytester) -> pytest.Pytester:
-    """A pytester whose runs load the reference plugin and declare the project's markers.
+    """A pytester project set up as the reference is: strict, reference checks on, our claims file.
 
-    The markers are read from our own pyproject.toml, so the two can never disagree.
+    The plugin itself comes through its entry point, as in any project where torchref is installed.
     """
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
-    markers = "\n".join(f"    {m}" for m in config["markers"])
-    pytester.makeini(f"[pytest]\nstrict = true\nfilterwarnings = error\nmarkers =\n{markers}\n")
-    pytester.makeconftest("from reference._support.plugin import *  # noqa: F403\n")
+    claims = (ROOT / "reference" / "claims.json").as_posix()
+    pytester.makepyprojecttoml(
+        "[tool.pytest]\nstrict = true\ntorchref_reference = true\nfilterwarnings = ['error']\n\n"
+        f"[tool.torchref]\nclaims = '{claims}'\n"
+    )
     return pytester
 
 

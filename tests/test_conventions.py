@@ -7,16 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from reference._support import claims, render, site
+from torchref import claims, config
+from torchref.site import build, model
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = [p.relative_to(ROOT).as_posix() for p in site.module_paths(ROOT)]
+PROJECT = config.load(ROOT)
+MODULES = [p.relative_to(ROOT).as_posix() for p in build.module_paths(PROJECT)]
+CLAIMS = claims.load(PROJECT.claims)
 OFFICIAL_DOCS = ("https://docs.pytorch.org/", "https://pytorch.org/", "https://numpy.org/doc/")
 
 
 @cache
-def _module(path: str) -> render.Module:
-    return render.parse((ROOT / path).read_text(encoding="utf-8"), path)
+def _module(path: str) -> model.Module:
+    return model.parse((ROOT / path).read_text(encoding="utf-8"), path)
 
 
 @cache
@@ -39,7 +42,7 @@ def test_module_has_a_title_and_behaviours(path):
 
 @pytest.mark.parametrize("path", MODULES)
 def test_first_docstring_line_is_one_sentence(path):
-    def check(b: render.Behaviour):
+    def check(b: model.Behaviour):
         first = ast.get_docstring(next(t for t in _tests(path) if t.name == b.name)).splitlines()[0]
         if not first.endswith("."):
             return f"first docstring line does not end with a full stop: {first!r}"
@@ -52,7 +55,7 @@ def test_first_docstring_line_is_one_sentence(path):
 
 @pytest.mark.parametrize("path", MODULES)
 def test_docstring_ends_with_an_official_docs_link(path):
-    def check(b: render.Behaviour):
+    def check(b: model.Behaviour):
         if not b.docs:
             return "no 'Docs: <url>' last line"
         if not b.docs.startswith(OFFICIAL_DOCS):
@@ -64,10 +67,10 @@ def test_docstring_ends_with_an_official_docs_link(path):
 
 @pytest.mark.parametrize("path", MODULES)
 def test_claim_markers_name_known_claims_and_verdicts(path):
-    def check(b: render.Behaviour):
+    def check(b: model.Behaviour):
         for cid, verdict in b.claims:
             try:
-                claims.check((cid,), {"verdict": verdict})
+                claims.check((cid,), {"verdict": verdict}, CLAIMS)
             except ValueError as exc:
                 return str(exc)
         return None

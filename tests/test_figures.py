@@ -1,6 +1,6 @@
 """Charts: one line of SVG drawn from a Figure."""
 
-from reference._support.figures import Figure, _ticks, svg
+from torchref.site.svg import Figure, _ticks, svg
 
 
 def test_line_chart_has_one_polyline_per_series_and_a_legend():

@@ -5,7 +5,7 @@ Each pytester run costs about half a second, so one run checks several tests of 
 
 import torch
 
-from reference._support.versions import TORCH
+from torchref import TORCH
 
 DOC = '"""A fact."""'
 
@@ -77,11 +77,11 @@ def test_bad_markers_stop_collection_and_name_each_test(reference_pytester):
     result.stderr.fnmatch_lines(
         [
             "*bad torchref marker:",
+            "*test_no_figure: figure 'no_such_function' is not a function of *",
+            '*test_no_verdict: write @pytest.mark.claim("S2-017", verdict="false")',
             "*test_typo: 'two point six' is not a PEP 440 specifier*",
             "*test_unknown: unknown claim id 'S9-999'*",
             "*test_unsure: unknown verdict 'maybe' for S0-010 (use one of true, false, outdated)",
-            '*test_no_verdict: write @pytest.mark.claim("S2-017", verdict="false")',
-            "*test_no_figure: figure 'no_such_function' is not a function of *",
         ]
     )
 

@@ -2,12 +2,13 @@
 
 import pytest
 
-from reference._support import matrix, render
+from torchref import config, matrix
+from torchref.site import model, outcomes, reports
 
 PATH = "reference/demo/test_demo.py"
 SOURCE = '''"""Demo"""
 import pytest
-from reference._support.versions import by_version
+from torchref import by_version
 
 
 def test_a():
@@ -34,16 +35,16 @@ def run(torch, **outcomes):
     return {"environment": {"torch": torch, "device": "cpu", "gpu": None}, "tests": tests}
 
 
-RUNS = [
+RUNS = [outcomes.Run.of(r) for r in [
     run("2.5.1", test_a="passed", test_b="passed", test_c="skipped", test_d="passed"),
     run("2.6.0", test_a="passed", test_b="passed", test_c="passed", test_d="failed"),
-]
-MODULE = render.parse(SOURCE, PATH)
+]]
+MODULE = model.parse(SOURCE, PATH)
 GROUPS = [("Demo", [MODULE])]
 
 
 def badge(name):
-    return render.range_badge(PATH, next(b for b in MODULE.behaviours if b.name == name), RUNS)
+    return outcomes.range_badge(PATH, next(b for b in MODULE.behaviours if b.name == name), RUNS)
 
 
 def test_range_badges_summarise_the_recorded_releases():
@@ -54,11 +55,11 @@ def test_range_badges_summarise_the_recorded_releases():
 
 
 def test_range_badge_needs_two_releases():
-    assert render.range_badge(PATH, MODULE.behaviours[0], RUNS[:1]) == ""
+    assert outcomes.range_badge(PATH, MODULE.behaviours[0], RUNS[:1]) == ""
 
 
 def test_matrix_has_a_row_per_behaviour_and_a_column_per_run():
-    page = render.render_matrix(GROUPS, RUNS)
+    page = reports.render_matrix(GROUPS, RUNS)
 
     assert "| Behaviour | 2.5 | 2.6 |" in page
     assert (
@@ -69,7 +70,7 @@ def test_matrix_has_a_row_per_behaviour_and_a_column_per_run():
 
 
 def test_what_changed_lists_marker_ranges_and_outcome_changes_per_release():
-    page = render.render_changes(GROUPS, RUNS, ["2.4", "2.5", "2.6", "2.7"])
+    page = reports.render_changes(GROUPS, RUNS, ["2.4", "2.5", "2.6", "2.7"])
     section = page.split("## torch 2.6\n\n")[1]
 
     assert section.splitlines() == [
@@ -81,7 +82,7 @@ def test_what_changed_lists_marker_ranges_and_outcome_changes_per_release():
 
 
 def test_matrix_runner_reports_an_install_failure_and_writes_nothing(tmp_path, root):
-    outcome = matrix.run_release(root, "2.6", tmp_path, uv=["false"])
+    outcome = matrix.run_release(config.load(root), "2.6", tmp_path, uv=["false"])
 
     assert not outcome.ok
     assert outcome.message.startswith("cannot create the environment (exit 1)")
@@ -90,30 +91,36 @@ def test_matrix_runner_reports_an_install_failure_and_writes_nothing(tmp_path, r
 
 def test_matrix_runner_rejects_an_unknown_release(capsys, root):
     with pytest.raises(SystemExit) as exit:
-        matrix.main(["--release", "2.99"], root=root)
+        matrix.main(["--release", "2.99"], config.load(root))
 
     assert exit.value.code == 2
     assert "unknown release '2.99'; supported: 2.0, 2.1," in capsys.readouterr().err
 
 
-def test_old_releases_get_numpy_1():
-    assert matrix.requirements("2.3")[:3] == ["torch==2.3.1", "torchvision==0.18.1", "numpy<2"]
-    assert matrix.requirements("2.4")[2] == "numpy"
+def test_old_releases_get_numpy_1(root):
+    project = config.load(root)
+
+    assert matrix.requirements(project, "2.3")[:3] == ["torch==2.3.1", "torchvision==0.18.1", "numpy<2"]
+    assert matrix.requirements(project, "2.4")[2] == "numpy"
+
+
+def test_matrix_installs_the_project_itself_rather_than_a_copy_of_its_dependencies(root):
+    assert matrix.requirements(config.load(root), "2.6")[-1] == str(root)
 
 
 def test_module_level_pytestmark_gates_every_test_of_the_page():
     source = '"""Demo"""\nimport pytest\n\npytestmark = [pytest.mark.torch_version(">=2.1"), pytest.mark.filterwarnings("error")]\n\n\ndef test_e():\n    """E."""\n'
 
-    (behaviour,) = render.parse(source, PATH).behaviours
+    (behaviour,) = model.parse(source, PATH).behaviours
 
     assert behaviour.torch_versions == (">=2.1",)
 
 
 def test_badges_merge_releases_with_the_same_outcome():
-    runs = RUNS + [run("2.7.0", test_a="passed")]
+    runs = [*RUNS, outcomes.Run.of(run("2.7.0", test_a="passed"))]
 
-    assert render.badges(PATH, "test_a", runs) == '<span class="tr-badge tr-passed">passed · torch 2.5.1–2.7.0 · CPU</span>'
-    assert render.badges(PATH, "test_c", runs) == (
+    assert outcomes.badges(PATH, "test_a", runs) == '<span class="tr-badge tr-passed">passed · torch 2.5.1–2.7.0 · CPU</span>'
+    assert outcomes.badges(PATH, "test_c", runs) == (
         '<span class="tr-badge tr-skipped">skipped: needs torch&gt;=2.6 · torch 2.5.1 · CPU</span> '
         '<span class="tr-badge tr-passed">passed · torch 2.6.0 · CPU</span> '
         '<span class="tr-badge tr-notrun">not run · torch 2.7.0 · CPU</span>'

@@ -5,12 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from reference._support import figures, site
-from reference._support.performance import (
+from torchref import config
+from torchref.plugin import pytest_benchmark_update_json
+from torchref.site import build, svg
+from torchref.site.performance import (
     BenchmarkError,
     device_label,
     load_benchmarks,
-    pytest_benchmark_update_json,
     render_performance,
 )
 
@@ -69,8 +70,8 @@ def test_render_performance_without_runs_says_so():
 def test_render_performance_tables_links_and_charts():
     cpu = "CPU: AMD EPYC, torch 2.14.1"
     gpu = "NVIDIA H100, torch 2.14.1"
-    reshape_chart = figures.svg(
-        figures.Figure(
+    reshape_chart = svg.svg(
+        svg.Figure(
             title=f"reshape: {cpu}",
             xlabel="benchmark (# in the table)",
             ylabel="mean time (ms)",
@@ -78,8 +79,8 @@ def test_render_performance_tables_links_and_charts():
             kind="bars",
         )
     )
-    copy_chart = figures.svg(
-        figures.Figure(
+    copy_chart = svg.svg(
+        svg.Figure(
             title=f"copy: {gpu}",
             xlabel="benchmark (# in the table)",
             ylabel="mean time (ms)",
@@ -166,7 +167,7 @@ def test_load_benchmarks_names_a_corrupt_file(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "content, problem",
+    ("content", "problem"),
     [
         ([], "no 'benchmarks' list"),
         ({"benchmarks": []}, "no 'machine_info'"),
@@ -194,7 +195,7 @@ def test_saved_benchmarks_illustrate_behaviours_that_exist():
     """Every `behaviour` a saved benchmark links to is a test function in the reference."""
     tests = {
         f"{path.relative_to(ROOT).as_posix()}::{line.split('(')[0].removeprefix('def ')}"
-        for path in site.module_paths(ROOT)
+        for path in build.module_paths(config.load(ROOT))
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.startswith("def test_")
     }

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from reference._support import render
+from torchref.site import model, outcomes, pages, reports
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PATH = "reference/demo/test_sample.py"
@@ -15,7 +15,7 @@ def _run(torch: str, gpu: str | None, tests: dict) -> dict:
     return {"environment": env, "tests": {f"{PATH}::{k}": v for k, v in tests.items()}}
 
 
-RUNS = [
+RUNS = [outcomes.Run.of(r) for r in [
     _run(
         "2.14.1+cpu",
         None,
@@ -34,19 +34,19 @@ RUNS = [
             "test_sample_on_gpu[two]": {"outcome": "passed"},
         },
     ),
-]
+]]
 
 
-def sample() -> render.Module:
-    return render.parse((FIXTURES / "sample_module.py").read_text(), PATH)
+def sample() -> model.Module:
+    return model.parse((FIXTURES / "sample_module.py").read_text(), PATH)
 
 
 def test_page_matches_the_expected_markdown_exactly():
-    assert render.render_page(sample(), RUNS) == (FIXTURES / "sample_page.md").read_text()
+    assert pages.render_page(sample(), RUNS) == (FIXTURES / "sample_page.md").read_text()
 
 
 def test_page_without_results_says_not_run():
-    page = render.render_page(sample(), [])
+    page = pages.render_page(sample(), [])
 
     assert page.count('<span class="tr-badge tr-notrun">not run</span>') == 2
 
@@ -64,7 +64,7 @@ def test_parse_reads_markers_docstring_and_version_ranges():
 def test_status_summarises_mixed_outcomes():
     entries = [{"outcome": "passed"}, {"outcome": "skipped", "reason": "needs a CUDA device"}]
 
-    assert render.status(entries) == ("partial", "passed 1/2, skipped 1: needs a CUDA device")
+    assert outcomes.status(entries) == ("partial", "passed 1/2, skipped 1: needs a CUDA device")
 
 
 def test_figure_is_placed_after_the_code():
@@ -72,14 +72,14 @@ def test_figure_is_placed_after_the_code():
         '"""T\n"""\nimport pytest\n\ndef curve():\n    return 1\n\n\n'
         '@pytest.mark.figure("curve")\ndef test_x():\n    """A.\n\n    Docs: https://docs.pytorch.org/x\n    """\n    assert curve() == 1\n'
     )
-    page = render.render_page(render.parse(source, PATH), [], {"curve": "<svg></svg>"})
+    page = pages.render_page(model.parse(source, PATH), [], {"curve": "<svg></svg>"})
 
     assert '```\n\n<div class="tr-figure"><svg></svg></div>' in page
     assert "@pytest.mark.figure" not in page
 
 
 def test_topic_index_links_every_behaviour():
-    index = render.render_topic_index("Demo", [sample()])
+    index = pages.render_topic_index("Demo", [sample()])
 
     assert index.startswith("# Demo\n\n2 behaviours on 1 pages.\n\n## [Sample page](sample.md)\n")
     assert "- [Ones sum to their count](sample.md#test_sample_passes)" in index
@@ -91,7 +91,7 @@ def test_claims_page_counts_covered_and_uncovered_claims():
         "S0-011": {"note": "a.txt", "topic": "tensor", "claim": "a | b", "uncovered": "needs 2 GPUs"},
     }
 
-    page = render.render_claims(claims, [sample()])
+    page = reports.render_claims(claims, [sample()])
 
     assert "**2 claims: 1 checked** (0 right, 1 wrong, 0 outdated), **1 uncovered**." in page
     assert '| <span id="s0-010"></span>S0-010 | tensor | view(16) works. | **wrong** | [Ones sum to their count](demo/sample.md#test_sample_passes) |' in page
@@ -99,17 +99,17 @@ def test_claims_page_counts_covered_and_uncovered_claims():
 
 
 def test_syntax_error_names_the_file_and_line():
-    with pytest.raises(render.RenderError, match=r"^reference/demo/test_bad.py:2: syntax error"):
-        render.parse('"""T"""\ndef test_x(:\n', "reference/demo/test_bad.py")
+    with pytest.raises(model.RenderError, match=r"^reference/demo/test_bad.py:2: syntax error"):
+        model.parse('"""T"""\ndef test_x(:\n', "reference/demo/test_bad.py")
 
 
 def test_missing_docstring_names_the_test():
-    with pytest.raises(render.RenderError, match="test_bad.py:1: test_x has no docstring"):
-        render.parse("def test_x():\n    pass\n", "reference/demo/test_bad.py")
+    with pytest.raises(model.RenderError, match=r"test_bad\.py:1: test_x has no docstring"):
+        model.parse("def test_x():\n    pass\n", "reference/demo/test_bad.py")
 
 
 def test_malformed_claim_marker_names_the_file():
     source = 'import pytest\n\n@pytest.mark.claim("S0-001")\ndef test_x():\n    """A."""\n'
 
-    with pytest.raises(render.RenderError, match=r"test_bad.py:3: test_x's claim marker"):
-        render.parse(source, "reference/demo/test_bad.py")
+    with pytest.raises(model.RenderError, match=r"test_bad.py:3: test_x's claim marker"):
+        model.parse(source, "reference/demo/test_bad.py")

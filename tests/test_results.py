@@ -5,8 +5,7 @@ import json
 import jsonschema
 import pytest
 
-from reference._support import results
-from reference._support.versions import TORCH
+from torchref import TORCH, results
 
 
 def test_results_file_records_outcomes_reasons_and_claims(reference_pytester):

@@ -3,8 +3,8 @@
 import pytest
 from packaging.version import Version
 
-from reference._support.releases import changes_between, parse_spec
-from reference._support.versions import by_version, torch_matches
+from torchref import by_version, torch_matches
+from torchref.releases import changes_between, parse_spec
 
 
 def test_local_build_tag_and_dev_suffix_do_not_matter():

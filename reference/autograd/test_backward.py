@@ -10,7 +10,7 @@ gradients but returns them instead of accumulating them.
 import pytest
 import torch
 
-from reference._support.versions import by_version
+from torchref import by_version
 
 
 @pytest.mark.claim("S0-008", verdict="true")

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.autograd import Variable
 
-from reference._support.versions import by_version
+from torchref import by_version
 
 
 @pytest.mark.claim("S4-004", verdict="outdated")

@@ -13,7 +13,7 @@ import torch
 from torch.nn.utils.rnn import pad_sequence
 from torch.utils.data import DataLoader, TensorDataset, default_collate
 
-from reference._support.versions import by_version
+from torchref import by_version
 
 
 def make_dataset(n=10):

@@ -22,7 +22,7 @@ from torch.utils.data import (
     random_split,
 )
 
-from reference._support.versions import by_version
+from torchref import by_version
 
 
 class Squares(Dataset):

@@ -12,7 +12,7 @@ import pytest
 import torch
 from torch import nn
 
-from reference._support.versions import by_version
+from torchref import by_version
 
 
 def test_device_string_names_a_type_and_an_index():
@@ -357,7 +357,7 @@ def test_cuda_call_without_a_gpu_raises_runtime_error_on_a_cuda_build():
     """
     x = torch.zeros(2)
 
-    with pytest.raises(RuntimeError, match="Found no NVIDIA driver|No CUDA GPUs are available"):
+    with pytest.raises(RuntimeError, match=r"Found no NVIDIA driver|No CUDA GPUs are available"):
         x.cuda()
 
 

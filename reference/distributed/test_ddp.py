@@ -27,7 +27,7 @@ import torch.multiprocessing as mp
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel as DDP
 
-from reference._support.versions import by_version
+from torchref import by_version
 
 WORLD_SIZE = 2
 DEADLINE_S = 120.0  # the whole group, from spawn to the last result: the suite must never hang

@@ -12,7 +12,7 @@ import torch
 import torch.distributed as dist
 from torch.utils.data import DataLoader, DistributedSampler
 
-from reference._support.versions import by_version
+from torchref import by_version
 
 
 def test_distributed_sampler_deals_indices_round_robin():

@@ -12,7 +12,7 @@ import pytest
 import torch
 from torch import nn
 
-from reference._support.figures import Figure
+from torchref import Figure
 
 
 def linear_default_figure():

@@ -15,7 +15,7 @@ import pytest
 import torch
 from torch import nn
 
-from reference._support.figures import Figure
+from torchref import Figure
 
 FAN_OUT, FAN_IN = 64, 256
 N = FAN_OUT * FAN_IN

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from reference._support.versions import by_version
+from torchref import by_version
 
 
 @pytest.mark.claim("S2-048", verdict="true")

@@ -12,7 +12,7 @@ import pytest
 import torch
 from torch import nn
 
-from reference._support.versions import by_version
+from torchref import by_version
 
 
 @pytest.mark.claim("S1-044", verdict="true")

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.optim import lr_scheduler
 
-from reference._support.figures import Figure
+from torchref import Figure
 
 
 def sgd(lr=1.0, n_groups=1):

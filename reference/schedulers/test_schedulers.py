@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.optim import lr_scheduler
 
-from reference._support.figures import Figure
+from torchref import Figure
 
 
 def lrs(make_scheduler, epochs, lr=1.0, momentum=0.0):

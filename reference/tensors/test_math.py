@@ -15,8 +15,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from reference._support.figures import Figure
-from reference._support.versions import by_version
+from torchref import Figure, by_version
 
 
 def test_abs_ceil_floor_work_element_by_element():

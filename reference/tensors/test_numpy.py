@@ -218,7 +218,7 @@ def test_from_numpy_rejects_uint16_before_2_3():
     """
     a = np.array([1, 65535], dtype=np.uint16)
 
-    with pytest.raises(TypeError, match="can't convert np.ndarray of type numpy.uint16"):
+    with pytest.raises(TypeError, match=r"can't convert np\.ndarray of type numpy\.uint16"):
         torch.from_numpy(a)
 
 
@@ -229,7 +229,7 @@ def test_from_numpy_rejects_string_arrays():
     """
     a = np.array(["cat", "dog"])
 
-    with pytest.raises(TypeError, match="can't convert np.ndarray of type numpy.str_"):
+    with pytest.raises(TypeError, match=r"can't convert np\.ndarray of type numpy\.str_"):
         torch.from_numpy(a)
 
 
@@ -241,7 +241,7 @@ def test_from_numpy_rejects_numpy_scalars():
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.from_numpy.html
     """
-    with pytest.raises(TypeError, match="expected np.ndarray"):
+    with pytest.raises(TypeError, match=r"expected np\.ndarray"):
         torch.from_numpy(np.float64(1.0))
 
 

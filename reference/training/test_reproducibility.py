@@ -7,7 +7,6 @@ the same machine and release. `torch.use_deterministic_algorithms` goes further 
 operations that are nondeterministic by design.
 """
 
-import pytest
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split

@@ -281,5 +281,5 @@ def test_fashion_mnist_without_files_or_download_raises(tmp_path):
 
     Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.FashionMNIST.html
     """
-    with pytest.raises(RuntimeError, match="Dataset not found. You can use download=True to download it"):
+    with pytest.raises(RuntimeError, match=r"Dataset not found\. You can use download=True to download it"):
         datasets.FashionMNIST(tmp_path, download=False)

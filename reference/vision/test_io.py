@@ -16,7 +16,7 @@ torchvision = pytest.importorskip("torchvision")
 from torchvision import transforms  # noqa: E402
 from torchvision.io import ImageReadMode, decode_image, read_file, read_image  # noqa: E402
 
-from reference._support.versions import by_version  # noqa: E402
+from torchref import by_version  # noqa: E402
 
 # torchvision 0.29 (torch 2.14+) deprecates its image decoders on every call; the first
 # test asserts that warning, the others show what the functions return.

@@ -12,7 +12,6 @@ import pytest
 import torch
 from PIL import Image
 
-
 torchvision = pytest.importorskip("torchvision")
 from torchvision import transforms  # noqa: E402
 
@@ -360,7 +359,7 @@ def test_resize_rejects_numpy_arrays():
     """
     bgr = np.zeros((20, 40, 3), dtype=np.uint8)
 
-    with pytest.raises(TypeError, match="Unexpected type <class 'numpy.ndarray'>"):
+    with pytest.raises(TypeError, match=r"Unexpected type <class 'numpy\.ndarray'>"):
         transforms.Resize(10)(bgr)
 
 

@@ -1,4 +1,7 @@
-"""Torch releases and PEP 440 ranges over them. No torch import: the docs use this too."""
+"""Torch releases and PEP 440 ranges over them. No torch import: the docs use this too.
+
+The releases a project supports are listed in its `[tool.torchref.releases]`.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +9,6 @@ import re
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
-
-# The releases the reference supports: one patch release per minor, with its torchvision.
-SUPPORTED = {
-    "2.0": ("2.0.1", "0.15.2"),
-    "2.1": ("2.1.2", "0.16.2"),
-    "2.2": ("2.2.2", "0.17.2"),
-    "2.3": ("2.3.1", "0.18.1"),
-    "2.4": ("2.4.1", "0.19.1"),
-    "2.5": ("2.5.1", "0.20.1"),
-    "2.6": ("2.6.0", "0.21.0"),
-    "2.7": ("2.7.1", "0.22.1"),
-    "2.8": ("2.8.0", "0.23.0"),
-    "2.9": ("2.9.1", "0.24.1"),
-    "2.10": ("2.10.0", "0.25.0"),
-    "2.11": ("2.11.0", "0.26.0"),
-    "2.12": ("2.12.0", "0.27.0"),
-    "2.13": ("2.13.0", "0.28.0"),
-    "2.14": ("2.14.1", "0.29.1"),
-    "2.15": ("2.15.0", "0.29.2"),
-}
 
 
 def release_of(version: str) -> Version:

@@ -17,12 +17,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from reference._support import results
-from reference._support.releases import SUPPORTED, release_key
+from torchref.config import Project
+from torchref.releases import release_key
 
-# Everything the reference imports besides torch, torchvision and numpy; torch.utils.benchmark
-# needs setuptools, which environments made by uv do not have.
-SUITE_DEPS = ["pytest>=9", "pytest-benchmark", "packaging", "Pillow", "jsonschema", "setuptools"]
+# torch.utils.benchmark needs setuptools, which environments made by uv do not have.
+EXTRA_DEPS = ["setuptools"]
 
 
 @dataclass
@@ -34,11 +33,12 @@ class Outcome:
     env_bytes: int = 0
 
 
-def requirements(release: str) -> list[str]:
-    torch, vision = SUPPORTED[release]
+def requirements(project: Project, release: str) -> list[str]:
+    """The pins of one release, then the project itself: its own metadata lists what else it needs."""
+    torch, vision = project.releases[release]
     # Wheels before 2.4 were built against NumPy 1.x and cannot load NumPy 2 modules.
     numpy = "numpy<2" if release_key(release) < (2, 4) else "numpy"
-    return [f"torch=={torch}", f"torchvision=={vision}", numpy, *SUITE_DEPS]
+    return [f"torch=={torch}", f"torchvision=={vision}", numpy, *EXTRA_DEPS, str(project.root)]
 
 
 def uv_command() -> list[str]:
@@ -62,9 +62,9 @@ def _tail(text: str, lines: int = 8) -> str:
     return "\n".join("    " + line for line in text.strip().splitlines()[-lines:])
 
 
-def run_release(root: Path, release: str, out: Path, uv: list[str] | None = None) -> Outcome:
-    if release not in SUPPORTED:
-        return Outcome(release, False, f"unknown release {release!r}; supported: {', '.join(SUPPORTED)}")
+def run_release(project: Project, release: str, out: Path, uv: list[str] | None = None) -> Outcome:
+    if release not in project.releases:
+        return Outcome(release, False, f"unknown release {release!r}; supported: {', '.join(project.releases)}")
     uv = uv or uv_command()
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=f"torchref-{release}-") as tmp:
@@ -72,7 +72,10 @@ def run_release(root: Path, release: str, out: Path, uv: list[str] | None = None
         python = env / "bin" / "python"
         steps = [
             ("create the environment", [*uv, "venv", "--quiet", "--python", sys.executable, str(env)]),
-            ("install " + " ".join(requirements(release)[:2]), [*uv, "pip", "install", "--quiet", "--python", str(python), *requirements(release)]),
+            (
+                "install " + " ".join(requirements(project, release)[:2]),
+                [*uv, "pip", "install", "--quiet", "--python", str(python), *requirements(project, release)],
+            ),
         ]
         for what, cmd in steps:
             try:
@@ -80,38 +83,53 @@ def run_release(root: Path, release: str, out: Path, uv: list[str] | None = None
             except OSError as exc:
                 return Outcome(release, False, f"cannot {what}: {exc}", time.monotonic() - start)
             if done.returncode != 0:
-                return Outcome(release, False, f"cannot {what} (exit {done.returncode}):\n{_tail(done.stderr + done.stdout)}", time.monotonic() - start)
+                return Outcome(
+                    release, False, f"cannot {what} (exit {done.returncode}):\n{_tail(done.stderr + done.stdout)}", time.monotonic() - start
+                )
         size = disk_bytes(env)
         run = subprocess.run(
-            [str(python), "-m", "pytest", "reference", "-q", "-p", "no:cacheprovider", "--results", str(out)],
-            cwd=root,
+            [
+                str(python),
+                "-m",
+                "pytest",
+                project.reference.relative_to(project.root).as_posix(),
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--results",
+                str(out),
+            ],
+            cwd=project.root,
             capture_output=True,
             text=True,
         )
     seconds = time.monotonic() - start
     if run.returncode not in (0, 1):
-        return Outcome(release, False, f"the suite did not run (pytest exit {run.returncode}):\n{_tail(run.stdout + run.stderr)}", seconds, size)
+        return Outcome(
+            release, False, f"the suite did not run (pytest exit {run.returncode}):\n{_tail(run.stdout + run.stderr)}", seconds, size
+        )
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else "no output"
     return Outcome(release, run.returncode == 0, summary, seconds, size)
 
 
-def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+def main(argv: list[str] | None, project: Project) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="torchref matrix", description=__doc__.splitlines()[0])
-    parser.add_argument("--release", action="append", metavar="MINOR", help=f"run only this release (repeatable): {', '.join(SUPPORTED)}")
-    parser.add_argument("--results", default="results", metavar="DIR", help="where the results files go (default: results)")
+    parser.add_argument(
+        "--release", action="append", metavar="MINOR", help=f"run only this release (repeatable): {', '.join(project.releases)}"
+    )
+    parser.add_argument("--results", metavar="DIR", help="where the results files go (default: the project's results folder)")
     args = parser.parse_args(argv)
-    root = root or Path.cwd()
-    releases = args.release or list(SUPPORTED)
-    unknown = [r for r in releases if r not in SUPPORTED]
+    releases = args.release or list(project.releases)
+    unknown = [r for r in releases if r not in project.releases]
     if unknown:
-        parser.error(f"unknown release {', '.join(map(repr, unknown))}; supported: {', '.join(SUPPORTED)}")
-    out = (root / args.results).resolve()
+        parser.error(f"unknown release {', '.join(map(repr, unknown))}; supported: {', '.join(project.releases)}")
+    out = (project.root / args.results).resolve() if args.results else project.results
     outcomes, peak = [], 0
     for release in releases:
-        print(f"torchref matrix: torch {SUPPORTED[release][0]} ...", flush=True)
-        outcome = run_release(root, release, out)
+        print(f"torchref matrix: torch {project.releases[release][0]} ...", flush=True)
+        outcome = run_release(project, release, out)
         peak = max(peak, outcome.env_bytes)
         outcomes.append(outcome)
         print(f"  {'ok' if outcome.ok else 'FAILED'} in {outcome.seconds:.0f} s: {outcome.message}", flush=True)
@@ -120,7 +138,3 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     if failed:
         print(f"torchref matrix: not clean on {', '.join(failed)}; the other releases' results are kept")
     return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,9 +5,8 @@ Benchmarks are timed with
     pytest reference/performance --benchmark-enable --benchmark-only --benchmark-json results/benchmarks-<device>.json
 
 `load_benchmarks` reads those files and `render_performance` (pure: no file access) turns
-them into one page. Two pytest-benchmark hooks shape the files: `pytest_benchmark_update_machine_info`
-records torch, CPU, GPU, CUDA runtime and driver in each file's `machine_info`, and
-`pytest_benchmark_update_json` leaves out the raw per-round timings.
+them into one page. The plugin's pytest-benchmark hooks shape the files (torchref's
+environment in `machine_info`, no raw per-round timings).
 """
 
 from __future__ import annotations
@@ -15,7 +14,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reference._support import figures, render, results
+from torchref.site import svg
+from torchref.site.markdown import cell, front_matter, link, site_path
 
 PAGE = "performance.md"
 TIMED_RUN = (
@@ -27,21 +27,6 @@ STATS = ("mean", "median", "min", "rounds")
 
 class BenchmarkError(Exception):
     """A benchmark results file that cannot be used; the message names the file."""
-
-
-# ---------------------------------------------------------------- pytest-benchmark hook
-
-
-def pytest_benchmark_update_machine_info(config, machine_info: dict) -> None:
-    """Add the environment torchref records for its own results (torch, CPU, GPU, CUDA, driver)."""
-    machine_info["torchref"] = results.environment(Path(str(config.rootpath)))
-
-
-def pytest_benchmark_update_json(config, benchmarks, output_json: dict) -> None:
-    """Drop each benchmark's raw per-round timings: the page uses the summary figures, and the
-    raw list (up to a hundred thousand rounds for a fast benchmark) would make the file megabytes."""
-    for bench in output_json.get("benchmarks", []):
-        bench.get("stats", {}).pop("data", None)
 
 
 # ---------------------------------------------------------------- loading
@@ -128,20 +113,20 @@ def _test_link(nodeid: str) -> str:
     """[test_name](topic/page.md#test_name) for a node id like reference/t/test_p.py::test_name[param]."""
     path, _, name = nodeid.partition("::")
     anchor = name.split("[", 1)[0]
-    return f"[{render._cell(name)}]({render.link(PAGE, render.site_path(path), anchor)})"
+    return f"[{cell(name)}]({link(PAGE, site_path(path), anchor)})"
 
 
 def _machine_row(run: dict) -> str:
     env = run.get("machine_info", {}).get("torchref") or {}
     cuda = f"{env['cuda_runtime']} (driver {env.get('cuda_driver') or '?'})" if env.get("cuda_runtime") else "none"
     cells = [device_label(run), env.get("cpu") or "?", cuda, run.get("datetime", "?"), run.get("file", "?")]
-    return "| " + " | ".join(render._cell(str(c)) for c in cells) + " |"
+    return "| " + " | ".join(cell(str(c)) for c in cells) + " |"
 
 
-def render_performance(bench_runs: list[dict]) -> str:
+def render_performance(bench_runs: list[Run]) -> str:
     """The Performance page: per benchmark group, a table of every run's figures and a bar chart per device."""
     out = [
-        *render.front_matter(hide=("toc",)),
+        *front_matter(hide=("toc",)),
         "# Measured performance",
         "",
         "Each benchmark times a behaviour stated on another page and asserts that behaviour on "
@@ -168,7 +153,7 @@ def render_performance(bench_runs: list[dict]) -> str:
 
     for group, benches in groups.items():
         numbers = {fullname: i for i, fullname in enumerate(benches, start=1)}
-        out += [f"## {render._cell(group)}", ""]
+        out += [f"## {cell(group)}", ""]
         out += [
             "| # | Benchmark | Illustrates | Device | Mean | Median | Min | Rounds | Bandwidth |",
             "|---|---|---|---|---|---|---|---|---|",
@@ -182,7 +167,7 @@ def render_performance(bench_runs: list[dict]) -> str:
                     str(numbers[fullname]),
                     _test_link(fullname),
                     _test_link(behaviour) if isinstance(behaviour, str) and "::" in behaviour else "",
-                    render._cell(label),
+                    cell(label),
                     _time(stats["mean"]),
                     _time(stats["median"]),
                     _time(stats["min"]),
@@ -194,12 +179,12 @@ def render_performance(bench_runs: list[dict]) -> str:
         out.append("")
         for label, points in by_device.items():
             scale, unit = _unit(max(mean for _, mean in points))
-            fig = figures.Figure(
+            fig = svg.Figure(
                 title=f"{group}: {label}",
                 xlabel="benchmark (# in the table)",
                 ylabel=f"mean time ({unit})",
                 series={label: ([float(n) for n, _ in points], [mean / scale for _, mean in points])},
                 kind="bars",
             )
-            out += [f'<div class="tr-figure">{figures.svg(fig)}</div>', ""]
+            out += [f'<div class="tr-figure">{svg.svg(fig)}</div>', ""]
     return "\n".join(out).rstrip() + "\n"

@@ -16,7 +16,7 @@ import jsonschema
 import numpy
 import torch
 
-from reference._support.releases import release_key
+from torchref.releases import release_key
 
 SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
 
@@ -128,3 +128,22 @@ def write(path: Path, data: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(tmp, path)
+
+
+def nearest(runs: list[dict], env: dict) -> dict:
+    """The recorded run to compare an environment with: same kind of device, the same minor
+    release at the nearest patch, else the nearest release."""
+    same_device = [r for r in runs if r["environment"]["device"] == env["device"]]
+    if not same_device:
+        raise ResultsError(f"no recorded {env['device']} results to compare with (expected results/torch-*.json)")
+    want = release_key(env["torch"])
+
+    def distance(run: dict) -> tuple:
+        have = release_key(run["environment"]["torch"])
+        return (
+            have[:2] != want[:2],
+            abs(have[1] - want[1]) if have[:1] == want[:1] else 99,
+            abs(have[2:3][0] - want[2:3][0]) if len(have) > 2 and len(want) > 2 else 0,
+        )
+
+    return min(same_device, key=distance)

@@ -1,1 +1,0 @@
-"""torchref's reference: PyTorch behaviours as named, documented pytest tests."""

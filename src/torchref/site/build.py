@@ -1,0 +1,108 @@
+"""Assembles the site's generated pages from the reference modules and the recorded results.
+
+Reads files and imports modules for their figures; everything that decides what a page
+says is in the pure `render` module.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from torchref import claims, results
+from torchref.config import Project
+from torchref.site import model, pages, performance, reports, svg
+from torchref.site.markdown import site_path
+from torchref.site.outcomes import Run
+
+
+def _rank(name: str, order: tuple[str, ...] | list[str]) -> tuple[int, str]:
+    return (order.index(name) if name in order else len(order), name)
+
+
+def module_paths(project: Project) -> list[Path]:
+    """The reference modules in lesson order: topics, then pages, as `[tool.torchref] topics` lists them;
+    a topic or page not listed follows the listed ones, alphabetically."""
+    found = project.reference.glob("*/test_*.py")
+    topics = [t.name for t in project.topics]
+
+    def key(p: Path) -> tuple:
+        return (_rank(p.parent.name, topics), _rank(p.stem.removeprefix("test_"), project.topic(p.parent.name).pages))
+
+    return sorted(found, key=key)
+
+
+def parse_all(project: Project) -> list[model.Module]:
+    modules = []
+    for path in module_paths(project):
+        rel = path.relative_to(project.root).as_posix()
+        try:
+            source = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise model.RenderError(f"{rel}: not UTF-8 text ({exc.reason})") from None
+        modules.append(model.parse(source, rel))
+    return modules
+
+
+def draw_figures(root: Path, module: model.Module) -> dict[str, str]:
+    """Import the module and draw each figure function that one of its tests names."""
+    names = sorted({b.figure for b in module.behaviours if b.figure})
+    if not names:
+        return {}
+    path = root / module.path
+    spec = importlib.util.spec_from_file_location(f"torchref_docs.{path.parent.name}.{path.stem}", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    drawn = {}
+    try:
+        spec.loader.exec_module(mod)
+        for name in names:
+            drawn[name] = svg.svg(getattr(mod, name)())
+    except Exception as exc:  # any failure here must name the file, whatever it was
+        raise model.RenderError(f"{module.path}: cannot draw its figures: {type(exc).__name__}: {exc}") from exc
+    finally:
+        sys.modules.pop(spec.name, None)
+    return drawn
+
+
+def generated_pages(project: Project) -> dict[str, tuple[str, str]]:
+    """Site path -> (Markdown, source file the page comes from) for every generated page."""
+    root = project.root
+    runs = [Run.of(r) for r in results.load_dir(project.results)]
+    modules = parse_all(project)
+    out: dict[str, tuple[str, str]] = {"index.md": ((root / "README.md").read_text(encoding="utf-8"), "README.md")}
+    by_topic: dict[str, list[model.Module]] = {}
+    for m in modules:
+        by_topic.setdefault(Path(m.path).parent.name, []).append(m)
+        out[site_path(m.path)] = (pages.render_page(m, runs, draw_figures(root, m)), m.path)
+    reference = project.reference.relative_to(root).as_posix()
+    for topic, mods in by_topic.items():
+        out[f"{topic}/index.md"] = (pages.render_topic_index(project.topic(topic).title, mods), f"{reference}/{topic}")
+    groups = [(project.topic(topic).title, mods) for topic, mods in by_topic.items()]
+    claims_file = project.claims.relative_to(root).as_posix()
+    out["claims.md"] = (reports.render_claims(claims.load(project.claims), modules), claims_file)
+    results_folder = project.results.relative_to(root).as_posix()
+    out["compatibility.md"] = (reports.render_matrix(groups, runs), results_folder)
+    out["changes.md"] = (reports.render_changes(groups, runs, list(project.releases)), results_folder)
+    benchmarks = performance.load_benchmarks(project.results) if project.results.is_dir() else []
+    out[performance.PAGE] = (performance.render_performance(benchmarks), results_folder)
+    return out
+
+
+def nav(project: Project) -> list:
+    """The site's navigation: home, the topics in lesson order, then the cross-cutting pages."""
+    topics: dict[str, list[str]] = {}
+    for path in module_paths(project):
+        topics.setdefault(path.parent.name, []).append(site_path(path.relative_to(project.root).as_posix()))
+    entries: list = [{"Home": "index.md"}]
+    entries += [{project.topic(t).title: [f"{t}/index.md", *paths]} for t, paths in topics.items()]
+    entries += [
+        {"Claims": "claims.md"},
+        {"Compatibility matrix": "compatibility.md"},
+        {"What changed": "changes.md"},
+        {"Measured performance": performance.PAGE},
+    ]
+    docs = project.root / "docs"
+    entries += [p.relative_to(docs).as_posix() for p in sorted(docs.glob("*.md"))]
+    return entries
