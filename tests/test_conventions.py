@@ -106,3 +106,58 @@ def test_tests_never_return_early_or_print(path):
                 problems.append(f"{test.name}:{node.lineno}: print")
 
     assert problems == []
+
+
+def _call_name(node: ast.Call) -> str:
+    """'pytest.raises' for pytest.raises(...), 'raises_exactly' for raises_exactly(...)."""
+    func = node.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return f"{func.value.id}.{func.attr}"
+    return getattr(func, "id", "") or getattr(func, "attr", "")
+
+
+EXACT = {"raises_exactly", "warns_exactly", "torchref.raises_exactly", "torchref.warns_exactly"}
+LOOSE = {"pytest.raises": "raises_exactly", "pytest.warns": "warns_exactly"}
+VERSION_NAMES = {"TORCH", "TORCHVISION", "torch_matches", "__version__", "by_version"}
+
+
+def _is_broad_class(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id in {"Exception", "BaseException", "Warning"}
+
+
+@pytest.mark.parametrize("path", MODULES)
+def test_exceptions_and_warnings_are_asserted_by_exact_class_and_message(path):
+    """`pytest.raises(RuntimeError)` still passes when a release starts raising NotImplementedError:
+    the reference asserts classes exactly, with the stable part of the message."""
+    problems = []
+    for test in _tests(path):
+        for node in ast.walk(test):
+            if not isinstance(node, ast.Call):
+                continue
+            name = _call_name(node)
+            if name in LOOSE:
+                problems.append(f"{test.name}:{node.lineno}: {name} accepts subclasses; use torchref.{LOOSE[name]}")
+            if name in EXACT:
+                if not any(k.arg == "match" for k in node.keywords):
+                    problems.append(f"{test.name}:{node.lineno}: {name} without match=")
+                if node.args and _is_broad_class(node.args[0]):
+                    problems.append(f"{test.name}:{node.lineno}: {name}({node.args[0].id}) names no real class")  # type: ignore[attr-defined]
+
+    assert problems == []
+
+
+@pytest.mark.parametrize("path", MODULES)
+def test_bodies_never_branch_on_the_release(path):
+    """A per-release expectation is a gate (`torch_version`) or `by_version`, never an `if` in the body."""
+    problems = []
+    for test in _tests(path):
+        for node in ast.walk(test):
+            if isinstance(node, (ast.If, ast.IfExp)):
+                names = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
+                names |= {n.attr for n in ast.walk(node.test) if isinstance(n, ast.Attribute)}
+                if names & VERSION_NAMES:
+                    problems.append(f"{test.name}:{node.lineno}: branches on the release")
+            if isinstance(node, ast.Call) and _call_name(node) in {"pytest.skip", "pytest.importorskip"}:
+                problems.append(f"{test.name}:{node.lineno}: skips inside the body; gate it with a marker")
+
+    assert problems == []

@@ -10,7 +10,7 @@ gradients but returns them instead of accumulating them.
 import pytest
 import torch
 
-from torchref import by_version
+from torchref import by_version, raises_exactly
 
 
 @pytest.mark.claim("S0-008", verdict="true")
@@ -26,7 +26,7 @@ def test_backward_of_a_non_scalar_needs_a_gradient():
     x = torch.ones(3, requires_grad=True)
     y = x * 2
 
-    with pytest.raises(RuntimeError, match="implicitly created only for scalar outputs"):
+    with raises_exactly(RuntimeError, match="implicitly created only for scalar outputs"):
         y.backward()
 
 
@@ -61,7 +61,7 @@ def test_backward_gradient_must_have_the_output_shape():
     x = torch.ones(3, requires_grad=True)
     y = x * 2
 
-    with pytest.raises(RuntimeError, match=r"Mismatch in shape: grad_output\[0\] has a shape of .*\[2\]"):
+    with raises_exactly(RuntimeError, match=r"Mismatch in shape: grad_output\[0\] has a shape of .*\[2\]"):
         y.backward(torch.ones(2))
 
 
@@ -146,7 +146,7 @@ def test_second_backward_through_a_freed_graph_raises():
     loss = x.exp().sum()
     loss.backward()
 
-    with pytest.raises(RuntimeError, match="backward through the graph a second time") as info:
+    with raises_exactly(RuntimeError, match="backward through the graph a second time") as info:
         loss.backward()
     assert "Specify retain_graph=True" in str(info.value)
 
@@ -268,7 +268,7 @@ def test_autograd_grad_rejects_an_unused_input():
         ">=2.13": "The differentiated Tensor at index 1 appears to not have been used in the graph",
     })
 
-    with pytest.raises(RuntimeError, match=message):
+    with raises_exactly(RuntimeError, match=message):
         torch.autograd.grad((2 * x).sum(), [x, unused])
 
 
@@ -326,7 +326,7 @@ def test_backward_of_an_untracked_tensor_raises():
     """
     loss = torch.ones(2).sum()
 
-    with pytest.raises(RuntimeError, match="does not require grad and does not have a grad_fn"):
+    with raises_exactly(RuntimeError, match="does not require grad and does not have a grad_fn"):
         loss.backward()
 
 
@@ -338,5 +338,5 @@ def test_autograd_grad_of_an_untracked_input_raises():
     x = torch.ones(2, requires_grad=True)
     c = torch.ones(2)
 
-    with pytest.raises(RuntimeError, match="differentiated Tensors does not require grad"):
+    with raises_exactly(RuntimeError, match="differentiated Tensors does not require grad"):
         torch.autograd.grad((x * c).sum(), c)

@@ -11,6 +11,8 @@ Because the graph is recorded anew each time the code runs, ordinary Python `if`
 import pytest
 import torch
 
+from torchref import raises_exactly, warns_exactly
+
 
 def _square_or_triple(x):
     """x * x for a positive sum, 3 * x otherwise: data decides the graph."""
@@ -65,7 +67,7 @@ def test_requires_grad_needs_a_floating_point_dtype():
 
     Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html
     """
-    with pytest.raises(RuntimeError, match="Only Tensors of floating point and complex dtype"):
+    with raises_exactly(RuntimeError, match="Only Tensors of floating point and complex dtype"):
         torch.tensor([1, 2], requires_grad=True)
 
 
@@ -293,7 +295,7 @@ def test_non_leaf_grad_is_not_kept_and_reading_it_warns():
 
     y.sum().backward()
 
-    with pytest.warns(UserWarning, match="is not a leaf Tensor is being accessed"):
+    with warns_exactly(UserWarning, match="is not a leaf Tensor is being accessed"):
         assert y.grad is None
     assert x.grad.tolist() == [3.0, 3.0]
 

@@ -11,6 +11,8 @@ import pytest
 import torch
 from torch import nn
 
+from torchref import raises_exactly, warns_exactly
+
 
 @pytest.mark.claim("S1-018", verdict="true")
 def test_in_place_on_a_leaf_that_requires_grad_raises():
@@ -24,7 +26,7 @@ def test_in_place_on_a_leaf_that_requires_grad_raises():
     """
     w = torch.ones(2, requires_grad=True)
 
-    with pytest.raises(RuntimeError, match=r"leaf Variable that requires grad .* in-place operation"):
+    with raises_exactly(RuntimeError, match=r"leaf Variable that requires grad .* in-place operation"):
         w.add_(1)
 
 
@@ -77,7 +79,7 @@ def test_in_place_on_a_saved_tensor_makes_backward_raise():
 
     b.mul_(2)
 
-    with pytest.raises(RuntimeError, match="modified by an inplace operation") as info:
+    with raises_exactly(RuntimeError, match="modified by an inplace operation") as info:
         c.sum().backward()
     assert "is at version 1; expected version 0 instead" in str(info.value)
 
@@ -108,7 +110,7 @@ def test_detect_anomaly_warns_that_it_is_on():
 
     Docs: https://docs.pytorch.org/docs/stable/autograd.html#anomaly-detection
     """
-    with pytest.warns(UserWarning, match="Anomaly Detection has been enabled"):
+    with warns_exactly(UserWarning, match="Anomaly Detection has been enabled"):
         with torch.autograd.detect_anomaly():
             enabled = torch.is_anomaly_enabled()
 
@@ -128,10 +130,10 @@ def test_detect_anomaly_names_the_backward_that_made_nan():
     a = torch.tensor([0.0], requires_grad=True)
 
     # Entering anomaly mode warns that it slows things down; the backward error warns with the traceback.
-    with pytest.warns(UserWarning, match="Anomaly Detection has been enabled|Error detected in SqrtBackward0") as caught:
+    with warns_exactly(UserWarning, match="Anomaly Detection has been enabled|Error detected in SqrtBackward0") as caught:
         with torch.autograd.detect_anomaly():
             y = a.sqrt() * 0
-            with pytest.raises(RuntimeError, match="Function 'SqrtBackward0' returned nan values"):
+            with raises_exactly(RuntimeError, match="Function 'SqrtBackward0' returned nan values"):
                 y.sum().backward()
 
     assert any("Error detected in SqrtBackward0" in str(w.message) for w in caught)
@@ -202,7 +204,7 @@ def test_gradcheck_rejects_a_wrong_backward():
     """
     x = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64, requires_grad=True)
 
-    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+    with raises_exactly(RuntimeError, match="Jacobian mismatch"):
         torch.autograd.gradcheck(WrongCube.apply, (x,))
 
 

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.autograd import Variable
 
-from torchref import by_version
+from torchref import by_version, raises_exactly, warns_exactly
 
 
 @pytest.mark.claim("S4-004", verdict="outdated")
@@ -70,7 +70,7 @@ def test_volatile_has_no_effect_and_warns():
     """
     w = torch.ones(2, requires_grad=True)
 
-    with pytest.warns(UserWarning, match="volatile was removed and now has no effect"):
+    with warns_exactly(UserWarning, match="volatile was removed and now has no effect"):
         v = Variable(torch.ones(2), volatile=True)
 
     assert (w * v).grad_fn is not None
@@ -86,8 +86,8 @@ def test_volatile_together_with_requires_grad_raises():
     """
     t = torch.ones(2)
 
-    with pytest.warns(UserWarning, match="volatile was removed"):
-        with pytest.raises(ValueError, match="can't be volatile and require_grad"):
+    with warns_exactly(UserWarning, match="volatile was removed"):
+        with raises_exactly(ValueError, match="can't be volatile and require_grad"):
             Variable(t, requires_grad=True, volatile=True)
 
 
@@ -98,7 +98,7 @@ def test_volatile_attribute_is_always_false():
     """
     t = torch.ones(2)
 
-    with pytest.warns(UserWarning, match="volatile was removed"):
+    with warns_exactly(UserWarning, match="volatile was removed"):
         flag = t.volatile
 
     assert flag is False
@@ -117,7 +117,7 @@ def test_creator_became_grad_fn():
     x = torch.ones(2, requires_grad=True)
     y = x * 2
 
-    with pytest.raises(AttributeError, match="creator"):
+    with raises_exactly(AttributeError, match="creator"):
         y.creator
     assert x.grad_fn is None
     assert y.grad_fn is not None
@@ -131,7 +131,7 @@ def test_grad_fn_cannot_be_assigned():
     x = torch.ones(2, requires_grad=True)
     y = x * 2
 
-    with pytest.raises(AttributeError):
+    with raises_exactly(AttributeError):
         y.grad_fn = None
 
 
@@ -151,7 +151,7 @@ def test_backward_takes_retain_graph_not_retain_variables():
     params = list(inspect.signature(torch.Tensor.backward).parameters)
 
     assert params == ["self", "gradient", "retain_graph", "create_graph", "inputs"]
-    with pytest.raises(TypeError, match="retain_variables"):
+    with raises_exactly(TypeError, match="retain_variables"):
         loss.backward(retain_variables=True)
 
 
@@ -170,7 +170,7 @@ def test_autograd_backward_grad_variables_is_deprecated():
     y = x * 2
     category = by_version({"<2.4": UserWarning, ">=2.4": FutureWarning})
 
-    with pytest.warns(category, match="grad_variables.? is deprecated. Use .?grad_tensors"):
+    with warns_exactly(category, match="grad_variables.? is deprecated. Use .?grad_tensors"):
         torch.autograd.backward([y], grad_variables=[torch.tensor([1.0, 0.5])])
 
     assert x.grad.tolist() == [2.0, 1.0]
@@ -186,7 +186,7 @@ def test_autograd_backward_needs_grad_tensors_for_a_non_scalar():
     """
     x = torch.ones(2, requires_grad=True)
 
-    with pytest.raises(RuntimeError, match="implicitly created only for scalar outputs"):
+    with raises_exactly(RuntimeError, match="implicitly created only for scalar outputs"):
         torch.autograd.backward([x * 2])
     torch.autograd.backward([x * 2], grad_tensors=[torch.tensor([1.0, 0.5])])
 
@@ -243,7 +243,7 @@ def test_detach_changes_are_caught_by_the_in_place_check():
 
     y.detach().zero_()
 
-    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+    with raises_exactly(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
 
 
@@ -270,8 +270,8 @@ def test_function_with_instance_methods_is_refused():
     """
     x = torch.ones(2, requires_grad=True)
 
-    with pytest.warns(DeprecationWarning, match="should not be instantiated"):
-        with pytest.raises(RuntimeError, match="Legacy autograd function with non-static forward"):
+    with warns_exactly(DeprecationWarning, match="should not be instantiated"):
+        with raises_exactly(RuntimeError, match="Legacy autograd function with non-static forward"):
             LegacyDouble()(x)
 
 

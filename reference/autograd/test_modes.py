@@ -11,6 +11,8 @@ import pytest
 import torch
 from torch import nn
 
+from torchref import raises_exactly
+
 
 @torch.no_grad()
 def _triple_decorated(t):
@@ -112,7 +114,7 @@ def test_result_computed_under_no_grad_cannot_backward():
     with torch.no_grad():
         loss = (x * 2).sum()
 
-    with pytest.raises(RuntimeError, match="does not require grad and does not have a grad_fn"):
+    with raises_exactly(RuntimeError, match="does not require grad and does not have a grad_fn"):
         loss.backward()
 
 
@@ -217,7 +219,7 @@ def test_inference_tensor_cannot_be_saved_for_backward():
         t = torch.ones(2)
     w = torch.ones(2, requires_grad=True)
 
-    with pytest.raises(RuntimeError, match="Inference tensors cannot be saved for backward"):
+    with raises_exactly(RuntimeError, match="Inference tensors cannot be saved for backward"):
         w * t
 
 
@@ -247,7 +249,7 @@ def test_inference_tensor_rejects_in_place_updates_outside_inference_mode():
     with torch.inference_mode():
         t = torch.ones(2)
 
-    with pytest.raises(RuntimeError, match="Inplace update to inference tensor outside"):
+    with raises_exactly(RuntimeError, match="Inplace update to inference tensor outside"):
         t.add_(1)
 
 
@@ -282,7 +284,7 @@ def test_requires_grad_can_change_only_on_leaves():
     x = torch.ones(2, requires_grad=True)
     y = x * 2
 
-    with pytest.raises(RuntimeError, match="only change requires_grad flags of leaf") as info:
+    with raises_exactly(RuntimeError, match="only change requires_grad flags of leaf") as info:
         y.requires_grad_(False)
     assert "var.detach()" in str(info.value)
 

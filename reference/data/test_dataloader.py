@@ -13,7 +13,7 @@ import torch
 from torch.nn.utils.rnn import pad_sequence
 from torch.utils.data import DataLoader, TensorDataset, default_collate
 
-from torchref import by_version
+from torchref import by_version, raises_exactly, warns_exactly
 
 
 def make_dataset(n=10):
@@ -162,7 +162,7 @@ def test_default_collate_fails_on_mismatched_shapes():
     """
     samples = [torch.zeros(3), torch.zeros(2)]
 
-    with pytest.raises(RuntimeError, match=r"stack expects each tensor to be equal size, but got \[3\] at entry 0 and \[2\] at entry 1"):
+    with raises_exactly(RuntimeError, match=r"stack expects each tensor to be equal size, but got \[3\] at entry 0 and \[2\] at entry 1"):
         default_collate(samples)
 
 
@@ -227,7 +227,7 @@ def test_pin_memory_without_an_accelerator_is_ignored():
     loader = DataLoader(make_dataset(4), batch_size=2, pin_memory=True)
 
     if warns:
-        with pytest.warns(UserWarning, match="'pin_memory' argument is set as true but no accelerator is found"):
+        with warns_exactly(UserWarning, match="'pin_memory' argument is set as true but no accelerator is found"):
             features, _ = next(iter(loader))
     else:
         features, _ = next(iter(loader))

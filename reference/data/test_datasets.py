@@ -22,7 +22,7 @@ from torch.utils.data import (
     random_split,
 )
 
-from torchref import by_version
+from torchref import by_version, raises_exactly
 
 
 class Squares(Dataset):
@@ -81,7 +81,7 @@ def test_dataset_base_class_has_no_getitem():
     """
     ds = Dataset()
 
-    with pytest.raises(NotImplementedError):
+    with raises_exactly(NotImplementedError):
         ds[0]
 
 
@@ -154,7 +154,7 @@ def test_tensor_dataset_needs_equal_first_dimensions():
     checks = by_version({"<2.10": True, ">=2.10,<2.11": False, ">=2.11": True})
 
     if checks:
-        with pytest.raises(AssertionError, match="Size mismatch between tensors"):
+        with raises_exactly(AssertionError, match="Size mismatch between tensors"):
             TensorDataset(x, y)
     else:
         assert len(TensorDataset(x, y)) == 3
@@ -262,7 +262,7 @@ def test_random_split_lengths_must_add_up():
     """
     ds = Squares(10)
 
-    with pytest.raises(ValueError, match="Sum of input lengths does not equal the length of the input dataset"):
+    with raises_exactly(ValueError, match="Sum of input lengths does not equal the length of the input dataset"):
         random_split(ds, [6, 3])
 
 
@@ -286,7 +286,7 @@ def test_iterable_dataset_loader_has_no_len():
     """
     loader = DataLoader(CountTo(5), batch_size=2)
 
-    with pytest.raises(TypeError):
+    with raises_exactly(TypeError):
         len(loader)
 
 
@@ -298,7 +298,7 @@ def test_iterable_dataset_rejects_shuffle():
 
     Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
     """
-    with pytest.raises(ValueError, match="expected unspecified shuffle option"):
+    with raises_exactly(ValueError, match="expected unspecified shuffle option"):
         DataLoader(CountTo(5), shuffle=True)
 
 

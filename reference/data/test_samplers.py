@@ -5,7 +5,6 @@ the `DataLoader` fetches `dataset[i]` for each. `shuffle=True` is only a shortcu
 `RandomSampler`; a `BatchSampler` groups indices into the lists that become batches.
 """
 
-import pytest
 import torch
 from torch.utils.data import (
     BatchSampler,
@@ -16,6 +15,8 @@ from torch.utils.data import (
     TensorDataset,
     WeightedRandomSampler,
 )
+
+from torchref import raises_exactly
 
 
 def test_sequential_sampler_yields_indices_in_order():
@@ -128,5 +129,5 @@ def test_loader_rejects_sampler_with_shuffle():
     """
     ds = TensorDataset(torch.arange(4))
 
-    with pytest.raises(ValueError, match="sampler option is mutually exclusive with shuffle"):
+    with raises_exactly(ValueError, match="sampler option is mutually exclusive with shuffle"):
         DataLoader(ds, sampler=SequentialSampler(ds), shuffle=True)

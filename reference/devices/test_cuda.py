@@ -12,6 +12,8 @@ import pytest
 import torch
 from torch import nn
 
+from torchref import raises_exactly
+
 MIB = 2**20
 
 
@@ -82,7 +84,7 @@ def test_mixing_cpu_and_cuda_tensors_raises():
     gpu = torch.ones(2, device="cuda")
     cpu = torch.ones(2)
 
-    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
+    with raises_exactly(RuntimeError, match="Expected all tensors to be on the same device"):
         gpu + cpu
 
 

@@ -12,7 +12,7 @@ import pytest
 import torch
 from torch import nn
 
-from torchref import by_version
+from torchref import by_version, raises_exactly
 
 
 def test_device_string_names_a_type_and_an_index():
@@ -51,7 +51,7 @@ def test_device_rejects_an_unknown_type():
 
     Docs: https://docs.pytorch.org/docs/stable/tensor_attributes.html#torch.device
     """
-    with pytest.raises(RuntimeError, match="Expected one of cpu, cuda"):
+    with raises_exactly(RuntimeError, match="Expected one of cpu, cuda"):
         torch.device("gpu")
 
 
@@ -231,7 +231,7 @@ def test_module_has_no_device_attribute():
     """
     model = nn.Linear(2, 2)
 
-    with pytest.raises(AttributeError, match="object has no attribute 'device'"):
+    with raises_exactly(AttributeError, match="object has no attribute 'device'"):
         model.device
 
 
@@ -250,7 +250,7 @@ def test_meta_tensor_has_a_shape_but_no_data():
 
     assert x.shape == (1000, 1000)
     assert x.device.type == "meta"
-    with pytest.raises(error):
+    with raises_exactly(error):
         x[0, 0].item()
 
 
@@ -357,7 +357,7 @@ def test_cuda_call_without_a_gpu_raises_runtime_error_on_a_cuda_build():
     """
     x = torch.zeros(2)
 
-    with pytest.raises(RuntimeError, match=r"Found no NVIDIA driver|No CUDA GPUs are available"):
+    with raises_exactly(RuntimeError, match=r"Found no NVIDIA driver|No CUDA GPUs are available"):
         x.cuda()
 
 
@@ -372,5 +372,5 @@ def test_cuda_call_on_a_cpu_only_build_raises_assertion_error():
     """
     x = torch.zeros(2)
 
-    with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
+    with raises_exactly(AssertionError, match="Torch not compiled with CUDA enabled"):
         x.cuda()

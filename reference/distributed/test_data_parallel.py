@@ -14,6 +14,8 @@ import pytest
 import torch
 from torch import nn
 
+from torchref import raises_exactly, warns_exactly
+
 
 class SumToScalar(nn.Module):
     """A model whose output is 0-dimensional, like a loss computed inside `forward`."""
@@ -62,7 +64,7 @@ def test_prefixed_state_dict_does_not_load_into_a_plain_model():
     saved = nn.DataParallel(nn.Linear(2, 2)).state_dict()
     plain = nn.Linear(2, 2)
 
-    with pytest.raises(RuntimeError, match=re.escape('Unexpected key(s) in state_dict: "module.weight"')):
+    with raises_exactly(RuntimeError, match=re.escape('Unexpected key(s) in state_dict: "module.weight"')):
         plain.load_state_dict(saved)
 
 
@@ -112,7 +114,7 @@ def test_data_parallel_does_not_forward_attribute_access():
     """
     dp = nn.DataParallel(nn.Linear(2, 2))
 
-    with pytest.raises(AttributeError, match="'DataParallel' object has no attribute 'weight'"):
+    with raises_exactly(AttributeError, match="'DataParallel' object has no attribute 'weight'"):
         dp.weight
     assert dp.module.weight.shape == (2, 2)
 
@@ -236,7 +238,7 @@ def test_data_parallel_rejects_a_gpu_that_does_not_exist():
     """
     missing = torch.cuda.device_count()
 
-    with pytest.raises(AssertionError, match="Invalid device id"):
+    with raises_exactly(AssertionError, match="Invalid device id"):
         nn.DataParallel(nn.Linear(2, 2), device_ids=[0, missing])
 
 
@@ -251,7 +253,7 @@ def test_data_parallel_needs_the_model_on_device_ids_zero():
     """
     dp = nn.DataParallel(nn.Linear(2, 2), device_ids=[0, 1])
 
-    with pytest.raises(RuntimeError, match=r"module must have its parameters and buffers on device cuda:0"):
+    with raises_exactly(RuntimeError, match=r"module must have its parameters and buffers on device cuda:0"):
         dp(torch.ones(4, 2))
 
 
@@ -266,7 +268,7 @@ def test_data_parallel_gathers_scalar_outputs_into_a_vector():
     """
     dp = nn.DataParallel(SumToScalar(), device_ids=[0, 1])
 
-    with pytest.warns(UserWarning, match="all input tensors were scalars"):
+    with warns_exactly(UserWarning, match="all input tensors were scalars"):
         out = dp(torch.ones(4, 2, device="cuda:0"))
 
     assert out.tolist() == [4.0, 4.0]

@@ -27,7 +27,7 @@ import torch.multiprocessing as mp
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel as DDP
 
-from torchref import by_version
+from torchref import by_version, raises_exactly
 
 WORLD_SIZE = 2
 DEADLINE_S = 120.0  # the whole group, from spawn to the last result: the suite must never hang
@@ -185,7 +185,7 @@ def test_process_group_must_be_initialised_first():
 
     assert dist.is_available()
     assert not dist.is_initialized()
-    with pytest.raises(error, match="Default process group has not been initialized"):
+    with raises_exactly(error, match="Default process group has not been initialized"):
         dist.get_rank()
 
 

@@ -7,12 +7,11 @@ samples. It reads rank and world size from the process group, or takes them as a
 which is how this page runs it without any processes.
 """
 
-import pytest
 import torch
 import torch.distributed as dist
 from torch.utils.data import DataLoader, DistributedSampler
 
-from torchref import by_version
+from torchref import by_version, raises_exactly
 
 
 def test_distributed_sampler_deals_indices_round_robin():
@@ -113,7 +112,7 @@ def test_distributed_sampler_rejects_a_rank_outside_the_group():
 
     Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.distributed.DistributedSampler
     """
-    with pytest.raises(ValueError, match=r"Invalid rank 2, rank should be in the interval \[0, 1\]"):
+    with raises_exactly(ValueError, match=r"Invalid rank 2, rank should be in the interval \[0, 1\]"):
         DistributedSampler(list(range(10)), num_replicas=2, rank=2)
 
 
@@ -129,7 +128,7 @@ def test_distributed_sampler_needs_a_process_group_or_explicit_rank():
     error = by_version({"<2.2": RuntimeError, ">=2.2": ValueError})
 
     assert not dist.is_initialized()
-    with pytest.raises(error, match="Default process group has not been initialized"):
+    with raises_exactly(error, match="Default process group has not been initialized"):
         DistributedSampler(list(range(10)))
 
 
@@ -144,7 +143,7 @@ def test_data_loader_with_a_sampler_refuses_shuffle_true():
     dataset = list(range(10))
     sampler = DistributedSampler(dataset, num_replicas=2, rank=0)
 
-    with pytest.raises(ValueError, match="sampler option is mutually exclusive with shuffle"):
+    with raises_exactly(ValueError, match="sampler option is mutually exclusive with shuffle"):
         DataLoader(dataset, sampler=sampler, shuffle=True)
 
 

@@ -12,7 +12,7 @@ import pytest
 import torch
 from torch import nn
 
-from torchref import Figure
+from torchref import Figure, raises_exactly, warns_exactly
 
 
 def linear_default_figure():
@@ -157,7 +157,7 @@ def test_eye_rejects_more_than_two_dimensions():
 
     Docs: https://docs.pytorch.org/docs/stable/nn.init.html
     """
-    with pytest.raises(ValueError, match="Only tensors with 2 dimensions are supported"):
+    with raises_exactly(ValueError, match="Only tensors with 2 dimensions are supported"):
         nn.init.eye_(torch.empty(2, 3, 4))
 
 
@@ -222,7 +222,7 @@ def test_plain_in_place_op_on_a_parameter_raises():
     """
     p = nn.Parameter(torch.ones(3))
 
-    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
+    with raises_exactly(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
         p.zero_()
     with torch.no_grad():
         p.zero_()
@@ -261,5 +261,5 @@ def test_init_of_an_empty_tensor_warns():
     """
     w = torch.empty(3, 0)
 
-    with pytest.warns(UserWarning, match="Initializing zero-element tensors is a no-op"):
+    with warns_exactly(UserWarning, match="Initializing zero-element tensors is a no-op"):
         nn.init.kaiming_uniform_(w)

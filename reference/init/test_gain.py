@@ -12,6 +12,8 @@ import pytest
 import torch
 from torch import nn
 
+from torchref import raises_exactly
+
 
 @pytest.mark.parametrize(
     ("nonlinearity", "gain"),
@@ -62,7 +64,7 @@ def test_calculate_gain_rejects_an_unknown_nonlinearity():
 
     Docs: https://docs.pytorch.org/docs/stable/nn.init.html
     """
-    with pytest.raises(ValueError, match="Unsupported nonlinearity gelu"):
+    with raises_exactly(ValueError, match="Unsupported nonlinearity gelu"):
         nn.init.calculate_gain("gelu")
 
 
@@ -109,5 +111,5 @@ def test_fans_need_at_least_two_dimensions():
     """
     bias = torch.empty(8)
 
-    with pytest.raises(ValueError, match="fewer than 2 dimensions"):
+    with raises_exactly(ValueError, match="fewer than 2 dimensions"):
         nn.init.xavier_uniform_(bias)

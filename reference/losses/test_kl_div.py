@@ -12,6 +12,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from torchref import warns_exactly
+
 X = [0.4, 0.4, 0.2]  # the note's prediction
 Y = [0.5, 0.1, 0.4]  # the note's target distribution
 KL_Y_X = 0.5 * math.log(0.5 / 0.4) + 0.1 * math.log(0.1 / 0.4) + 0.4 * math.log(0.4 / 0.2)
@@ -138,7 +140,7 @@ def test_mean_reduction_divides_by_every_element_and_warns():
     log_x, y = torch.tensor([X, Y]).log(), torch.tensor([Y, X])
     total = F.kl_div(log_x, y, reduction="sum")
 
-    with pytest.warns(UserWarning, match="'mean' divides the total loss by both the batch size and the support size"):
+    with warns_exactly(UserWarning, match="'mean' divides the total loss by both the batch size and the support size"):
         mean = F.kl_div(log_x, y, reduction="mean")
     batchmean = F.kl_div(log_x, y, reduction="batchmean")
 
@@ -156,7 +158,7 @@ def test_kl_div_default_reduction_is_mean():
     """
     log_x, y = torch.tensor([X]).log(), torch.tensor([Y])
 
-    with pytest.warns(UserWarning, match="'mean' divides the total loss"):
+    with warns_exactly(UserWarning, match="'mean' divides the total loss"):
         default = F.kl_div(log_x, y)
 
     torch.testing.assert_close(default, torch.tensor(KL_Y_X / 3))

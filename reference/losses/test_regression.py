@@ -11,6 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from torchref import raises_exactly, warns_exactly
+
 PRED = torch.tensor([0.0, 1.0, 4.0])
 TARGET = torch.tensor([0.5, 1.0, 1.0])  # differences -0.5, 0, 3
 
@@ -61,7 +63,7 @@ def test_reduction_rejects_an_unknown_name():
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MSELoss.html
     """
-    with pytest.raises(ValueError, match="avg is not a valid value for reduction"):
+    with raises_exactly(ValueError, match="avg is not a valid value for reduction"):
         F.mse_loss(PRED, TARGET, reduction="avg")
 
 
@@ -76,7 +78,7 @@ def test_l1_loss_size_average_is_deprecated_for_reduction():
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.L1Loss.html
     """
-    with pytest.warns(UserWarning, match="size_average and reduce args will be deprecated, please use reduction='sum'"):
+    with warns_exactly(UserWarning, match="size_average and reduce args will be deprecated, please use reduction='sum'"):
         criterion = nn.L1Loss(size_average=False)
 
     assert criterion.reduction == "sum"
@@ -88,7 +90,7 @@ def test_reduce_false_is_deprecated_for_reduction_none():
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MSELoss.html
     """
-    with pytest.warns(UserWarning, match="please use reduction='none' instead"):
+    with warns_exactly(UserWarning, match="please use reduction='none' instead"):
         criterion = nn.MSELoss(reduce=False)
 
     assert criterion.reduction == "none"
@@ -178,7 +180,7 @@ def test_mse_broadcasts_a_mismatched_target_with_a_warning():
     pred = torch.tensor([[0.0], [1.0]])
     target = torch.tensor([0.0, 1.0])
 
-    with pytest.warns(UserWarning, match="that is different to the input size"):
+    with warns_exactly(UserWarning, match="that is different to the input size"):
         loss = F.mse_loss(pred, target)
 
     assert loss.item() == (0 + 1 + 1 + 0) / 4
@@ -192,6 +194,6 @@ def test_mse_rejects_shapes_that_do_not_broadcast():
     """
     pred, target = torch.zeros(3), torch.zeros(4)
 
-    with pytest.warns(UserWarning, match="different to the input size"):
-        with pytest.raises(RuntimeError, match="must match the size of tensor b"):
+    with warns_exactly(UserWarning, match="different to the input size"):
+        with raises_exactly(RuntimeError, match="must match the size of tensor b"):
             F.mse_loss(pred, target)

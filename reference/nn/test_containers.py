@@ -13,6 +13,8 @@ import pytest
 import torch
 from torch import nn
 
+from torchref import raises_exactly
+
 
 class Stack(nn.Module):
     """Runs the layers of a ModuleList one after another, as Sequential would."""
@@ -121,7 +123,7 @@ def test_sequential_cannot_be_indexed_by_name():
     """
     model = nn.Sequential(OrderedDict([("dense1", nn.Linear(2, 2))]))
 
-    with pytest.raises(TypeError, match="'str' object cannot be interpreted as an integer"):
+    with raises_exactly(TypeError, match="'str' object cannot be interpreted as an integer"):
         model["dense1"]
 
 
@@ -195,7 +197,7 @@ def test_modulelist_is_not_callable():
     """
     block = nn.ModuleList([nn.ReLU(), nn.Tanh()])
 
-    with pytest.raises(NotImplementedError, match=r'Module \[ModuleList\] is missing the required "forward" function'):
+    with raises_exactly(NotImplementedError, match=r'Module \[ModuleList\] is missing the required "forward" function'):
         block(torch.zeros(1))
 
 
@@ -219,7 +221,7 @@ def test_modulelist_index_out_of_range_raises_indexerror():
     """
     block = nn.ModuleList([nn.ReLU()])
 
-    with pytest.raises(IndexError, match="index 5 is out of range"):
+    with raises_exactly(IndexError, match="index 5 is out of range"):
         block[5]
 
 
@@ -281,7 +283,7 @@ def test_python_list_of_layers_gives_the_optimizer_nothing():
     model = nn.Module()
     model.layers = [nn.Linear(2, 2)]
 
-    with pytest.raises(ValueError, match="optimizer got an empty parameter list"):
+    with raises_exactly(ValueError, match="optimizer got an empty parameter list"):
         torch.optim.SGD(model.parameters(), lr=0.1)
 
 

@@ -11,6 +11,8 @@ import pytest
 import torch
 from torch import nn
 
+from torchref import raises_exactly
+
 
 class TwoLayer(nn.Module):
     """A small model used on several sections: Linear(2, 3) -> ReLU -> Linear(3, 1)."""
@@ -95,7 +97,7 @@ def test_module_without_forward_raises_when_called():
     class NoForward(nn.Module):
         pass
 
-    with pytest.raises(NotImplementedError, match=r'Module \[NoForward\] is missing the required "forward" function'):
+    with raises_exactly(NotImplementedError, match=r'Module \[NoForward\] is missing the required "forward" function'):
         NoForward()(torch.zeros(1))
 
 
@@ -114,7 +116,7 @@ def test_module_init_must_run_before_assigning_submodules():
         def __init__(self):
             self.fc = nn.Linear(1, 1)
 
-    with pytest.raises(AttributeError, match=r"cannot assign module before Module.__init__\(\) call"):
+    with raises_exactly(AttributeError, match=r"cannot assign module before Module.__init__\(\) call"):
         Forgetful()
 
 
@@ -246,7 +248,7 @@ def test_module_buffer_must_be_a_tensor_or_none():
     module = nn.Module()
     module.register_buffer("steps", torch.zeros(1))
 
-    with pytest.raises(TypeError, match="cannot assign 'int' as buffer 'steps'"):
+    with raises_exactly(TypeError, match="cannot assign 'int' as buffer 'steps'"):
         module.steps = 5
 
 
@@ -415,7 +417,7 @@ def test_module_cannot_be_indexed_by_integer():
     """
     model = TwoLayer()
 
-    with pytest.raises(TypeError, match="'TwoLayer' object is not subscriptable"):
+    with raises_exactly(TypeError, match="'TwoLayer' object is not subscriptable"):
         model[0]
 
 

@@ -13,6 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from torchref import warns_exactly
+
 IDENTITY = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
 
 
@@ -98,7 +100,7 @@ def test_affine_grid_without_align_corners_warns():
     """
     theta = torch.tensor([IDENTITY])
 
-    with pytest.warns(UserWarning, match="Default grid_sample and affine_grid behavior has changed to align_corners=False"):
+    with warns_exactly(UserWarning, match="Default grid_sample and affine_grid behavior has changed to align_corners=False"):
         F.affine_grid(theta, (1, 1, 2, 2))
 
 

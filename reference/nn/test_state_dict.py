@@ -11,6 +11,8 @@ import pytest
 import torch
 from torch import nn
 
+from torchref import raises_exactly
+
 
 def test_state_dict_keys_are_dotted_names_in_registration_order():
     """`state_dict()` keys are the dotted attribute paths, in the order the modules were registered.
@@ -124,7 +126,7 @@ def test_load_state_dict_strict_raises_on_a_missing_key():
     """
     model = nn.Linear(2, 3)
 
-    with pytest.raises(RuntimeError, match=r'Missing key\(s\) in state_dict: "bias"'):
+    with raises_exactly(RuntimeError, match=r'Missing key\(s\) in state_dict: "bias"'):
         model.load_state_dict({"weight": torch.zeros(3, 2)})
 
 
@@ -154,7 +156,7 @@ def test_load_state_dict_shape_mismatch_raises_even_when_not_strict():
     """
     model = nn.Linear(2, 3)
 
-    with pytest.raises(RuntimeError, match=r"size mismatch for weight: copying a param with shape torch.Size\(\[2, 2\]\)"):
+    with raises_exactly(RuntimeError, match=r"size mismatch for weight: copying a param with shape torch.Size\(\[2, 2\]\)"):
         model.load_state_dict({"weight": torch.zeros(2, 2)}, strict=False)
 
 

@@ -12,7 +12,7 @@ import pytest
 import torch
 from torch import nn
 
-from torchref import by_version
+from torchref import by_version, raises_exactly, warns_exactly
 
 
 @pytest.mark.claim("S1-044", verdict="true")
@@ -156,7 +156,7 @@ def test_dropout2d_on_a_2d_input_warns_and_drops_single_elements():
     torch.manual_seed(0)
     dropout = nn.Dropout2d(p=0.5)
 
-    with pytest.warns(UserWarning, match="Received a 2-D input to dropout2d, which is deprecated"):
+    with warns_exactly(UserWarning, match="Received a 2-D input to dropout2d, which is deprecated"):
         y = dropout(torch.ones(1, 1000))
 
     zeros = (y == 0).sum().item()
@@ -174,7 +174,7 @@ def test_dropout2d_on_a_3d_input_warns_it_is_read_as_n_c_l():
     """
     dropout = nn.Dropout2d(p=0.5)
 
-    with pytest.warns(UserWarning, match=r"input is interpreted as shape \(N, C, L\)"):
+    with warns_exactly(UserWarning, match=r"input is interpreted as shape \(N, C, L\)"):
         dropout(torch.ones(2, 3, 4))
 
 
@@ -317,7 +317,7 @@ def test_batchnorm_in_training_rejects_a_batch_of_one():
     """
     bn = nn.BatchNorm1d(3)
 
-    with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
+    with raises_exactly(ValueError, match="Expected more than 1 value per channel when training"):
         bn(torch.ones(1, 3))
 
 

@@ -12,6 +12,8 @@ import pytest
 import torch
 from torch import nn
 
+from torchref import raises_exactly
+
 
 class Net(nn.Module):
     def __init__(self):
@@ -86,7 +88,7 @@ def test_add_param_group_rejects_a_parameter_already_present():
     net = Net()
     opt = torch.optim.SGD(net.parameters(), lr=0.1)
 
-    with pytest.raises(ValueError, match="some parameters appear in more than one parameter group"):
+    with raises_exactly(ValueError, match="some parameters appear in more than one parameter group"):
         opt.add_param_group({"params": net.classifier.parameters()})
 
 
@@ -95,7 +97,7 @@ def test_optimizer_rejects_an_empty_parameter_list():
 
     Docs: https://docs.pytorch.org/docs/stable/optim.html
     """
-    with pytest.raises(ValueError, match="optimizer got an empty parameter list"):
+    with raises_exactly(ValueError, match="optimizer got an empty parameter list"):
         torch.optim.SGD([], lr=0.1)
 
 
@@ -109,7 +111,7 @@ def test_parameters_generator_is_used_up_by_the_first_optimizer():
     params = nn.Linear(2, 1).parameters()
     torch.optim.SGD(params, lr=0.1)
 
-    with pytest.raises(ValueError, match="empty parameter list"):
+    with raises_exactly(ValueError, match="empty parameter list"):
         torch.optim.SGD(params, lr=0.1)
 
 
@@ -355,5 +357,5 @@ def test_lbfgs_step_without_closure_raises():
     w = nn.Parameter(torch.zeros(2))
     opt = torch.optim.LBFGS([w])
 
-    with pytest.raises(TypeError, match="closure"):
+    with raises_exactly(TypeError, match="closure"):
         opt.step()

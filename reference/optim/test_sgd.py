@@ -10,6 +10,8 @@ import pytest
 import torch
 from torch import nn
 
+from torchref import raises_exactly
+
 
 @pytest.mark.claim("S3-009", verdict="true")
 def test_sgd_step_subtracts_lr_times_grad():
@@ -96,7 +98,7 @@ def test_sgd_nesterov_needs_momentum_and_zero_dampening():
     """
     w = nn.Parameter(torch.zeros(1))
 
-    with pytest.raises(ValueError, match="Nesterov momentum requires a momentum and zero dampening"):
+    with raises_exactly(ValueError, match="Nesterov momentum requires a momentum and zero dampening"):
         torch.optim.SGD([w], lr=0.1, nesterov=True)
 
 
@@ -204,7 +206,7 @@ def test_sgd_rejects_a_negative_learning_rate():
     """
     w = nn.Parameter(torch.zeros(1))
 
-    with pytest.raises(ValueError, match="Invalid learning rate"):
+    with raises_exactly(ValueError, match="Invalid learning rate"):
         torch.optim.SGD([w], lr=-0.1)
 
 
@@ -218,5 +220,5 @@ def test_optimizer_rejects_a_non_leaf_tensor():
     """
     w = nn.Parameter(torch.ones(2))
 
-    with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor"):
+    with raises_exactly(ValueError, match="can't optimize a non-leaf Tensor"):
         torch.optim.SGD([w * 2], lr=0.1)

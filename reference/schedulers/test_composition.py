@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.optim import lr_scheduler
 
-from torchref import Figure
+from torchref import Figure, raises_exactly, warns_exactly
 
 
 def sgd(lr=1.0, n_groups=1):
@@ -128,7 +128,7 @@ def test_sequential_lr_warns_about_the_epoch_argument_before_2_9():
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.SequentialLR.html
     """
-    with pytest.warns(UserWarning, match="The epoch parameter in `scheduler.step\\(\\)` was not necessary"):
+    with warns_exactly(UserWarning, match="The epoch parameter in `scheduler.step\\(\\)` was not necessary"):
         sequential_curve()
 
 
@@ -145,7 +145,7 @@ def test_scheduler_step_before_optimizer_step_warns():
     opt = sgd()
     sched = lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
 
-    with pytest.warns(UserWarning, match="Detected call of `lr_scheduler.step\\(\\)` before `optimizer.step\\(\\)`"):
+    with warns_exactly(UserWarning, match="Detected call of `lr_scheduler.step\\(\\)` before `optimizer.step\\(\\)`"):
         sched.step()
 
 
@@ -281,7 +281,7 @@ def test_scheduler_verbose_argument_warns_from_2_2_to_2_6():
     """
     opt = sgd()
 
-    with pytest.warns(UserWarning, match="The verbose parameter is deprecated"):
+    with warns_exactly(UserWarning, match="The verbose parameter is deprecated"):
         lr_scheduler.StepLR(opt, step_size=1, verbose=False)
 
 
@@ -295,5 +295,5 @@ def test_scheduler_verbose_argument_is_gone_since_2_7():
     """
     opt = sgd()
 
-    with pytest.raises(TypeError, match="verbose"):
+    with raises_exactly(TypeError, match="verbose"):
         lr_scheduler.StepLR(opt, step_size=1, verbose=False)

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.optim import lr_scheduler
 
-from torchref import Figure
+from torchref import Figure, raises_exactly
 
 
 def lrs(make_scheduler, epochs, lr=1.0, momentum=0.0):
@@ -224,7 +224,7 @@ def test_cyclic_lr_refuses_an_optimizer_without_momentum_before_2_3():
     """
     opt = torch.optim.Adam([nn.Parameter(torch.zeros(1))], lr=0.1)
 
-    with pytest.raises(ValueError, match="optimizer must support momentum"):
+    with raises_exactly(ValueError, match="optimizer must support momentum"):
         lr_scheduler.CyclicLR(opt, 0.01, 0.1)
 
 

@@ -13,6 +13,8 @@ import pytest
 import torch
 from torch import nn
 
+from torchref import raises_exactly, warns_exactly
+
 # torch 2.0 and 2.1 emit this deprecation warning from inside torch.load(weights_only=True).
 pytestmark = pytest.mark.filterwarnings("ignore:TypedStorage is deprecated:UserWarning")
 
@@ -97,7 +99,7 @@ def test_load_state_dict_takes_a_dict_not_a_path():
     """
     model = Net()
 
-    with pytest.raises(TypeError, match="Expected state_dict to be dict-like"):
+    with raises_exactly(TypeError, match="Expected state_dict to be dict-like"):
         model.load_state_dict("model.pth")
 
 
@@ -124,9 +126,9 @@ def test_load_state_dict_strict_rejects_missing_and_unexpected_keys():
     """
     model = nn.Linear(2, 1)
 
-    with pytest.raises(RuntimeError, match=r'Missing key\(s\) in state_dict: "bias"'):
+    with raises_exactly(RuntimeError, match=r'Missing key\(s\) in state_dict: "bias"'):
         model.load_state_dict({"weight": torch.ones(1, 2)})
-    with pytest.raises(RuntimeError, match=r'Unexpected key\(s\) in state_dict: "extra"'):
+    with raises_exactly(RuntimeError, match=r'Unexpected key\(s\) in state_dict: "extra"'):
         model.load_state_dict({"weight": torch.ones(1, 2), "bias": torch.zeros(1), "extra": torch.zeros(1)})
 
 
@@ -156,7 +158,7 @@ def test_load_state_dict_rejects_a_shape_mismatch_even_when_not_strict():
     """
     model = nn.Linear(2, 1)
 
-    with pytest.raises(RuntimeError, match="size mismatch for weight"):
+    with raises_exactly(RuntimeError, match="size mismatch for weight"):
         model.load_state_dict({"weight": torch.ones(3, 2)}, strict=False)
 
 
@@ -214,7 +216,7 @@ def test_loading_a_whole_model_needs_its_class(tmp_path, monkeypatch):
 
     monkeypatch.delattr(sys.modules[__name__], "Doomed")
 
-    with pytest.raises(AttributeError, match="Doomed"):
+    with raises_exactly(AttributeError, match="Doomed"):
         torch.load(tmp_path / "doomed.pt", weights_only=False)
 
 
@@ -229,7 +231,7 @@ def test_weights_only_load_rejects_a_pickled_module(tmp_path):
     """
     torch.save(nn.Linear(2, 2), tmp_path / "whole.pt")
 
-    with pytest.raises(Exception, match="Weights only load failed") as info:
+    with raises_exactly(Exception, match="Weights only load failed") as info:
         torch.load(tmp_path / "whole.pt", weights_only=True)
 
     assert type(info.value).__name__ == "UnpicklingError"
@@ -261,7 +263,7 @@ def test_torch_load_default_warns_about_weights_only_in_2_4_and_2_5(tmp_path):
     """
     torch.save(nn.Linear(2, 2), tmp_path / "whole.pt")
 
-    with pytest.warns(FutureWarning, match="weights_only=False"):
+    with warns_exactly(FutureWarning, match="weights_only=False"):
         model = torch.load(tmp_path / "whole.pt")
 
     assert isinstance(model, nn.Linear)
@@ -280,7 +282,7 @@ def test_torch_load_default_refuses_a_whole_model_since_2_6(tmp_path):
     """
     torch.save(nn.Linear(2, 2), tmp_path / "whole.pt")
 
-    with pytest.raises(Exception, match="weights_only") as info:
+    with raises_exactly(Exception, match="weights_only") as info:
         torch.load(tmp_path / "whole.pt")
 
     assert type(info.value).__name__ == "UnpicklingError"
@@ -320,7 +322,7 @@ def test_safe_globals_context_allows_a_class_only_inside_the_block(tmp_path):
         loaded = torch.load(tmp_path / "cfg.pt", weights_only=True)
 
     assert loaded.depth == 3
-    with pytest.raises(Exception, match="Weights only load failed"):
+    with raises_exactly(Exception, match="Weights only load failed"):
         torch.load(tmp_path / "cfg.pt", weights_only=True)
 
 

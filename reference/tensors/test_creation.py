@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 import torch
 
+from torchref import raises_exactly, warns_exactly
+
 
 @pytest.mark.claim("S1-001", verdict="true")
 def test_tensor_builds_a_tensor_from_nested_lists():
@@ -78,7 +80,7 @@ def test_tensor_of_a_tensor_warns_and_copies():
     """
     t = torch.ones(2)
 
-    with pytest.warns(UserWarning, match="To copy construct from a tensor"):
+    with warns_exactly(UserWarning, match="To copy construct from a tensor"):
         x = torch.tensor(t)
 
     assert x.data_ptr() != t.data_ptr()
@@ -204,7 +206,7 @@ def test_rand_like_of_an_int_tensor_raises():
     """
     x_data = torch.tensor([[1, 2], [3, 4]])
 
-    with pytest.raises(RuntimeError, match="not implemented for 'Long'"):
+    with raises_exactly(RuntimeError, match="not implemented for 'Long'"):
         torch.rand_like(x_data)
 
 
@@ -267,7 +269,7 @@ def test_linspace_includes_both_ends():
     x = torch.linspace(0, 1, 5)
 
     assert x.tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
-    with pytest.raises(TypeError, match="steps"):
+    with raises_exactly(TypeError, match="steps"):
         torch.linspace(0, 1)
 
 
@@ -316,7 +318,7 @@ def test_randint_excludes_high():
 
     assert x.unique().tolist() == [0, 1, 2]
     assert x.dtype == torch.int64
-    with pytest.raises(TypeError, match="randint"):
+    with raises_exactly(TypeError, match="randint"):
         torch.randint(0, 3, 5)
 
 

@@ -10,6 +10,8 @@ wrap around silently; floats round. This page shows each rule and the traps it s
 import pytest
 import torch
 
+from torchref import raises_exactly
+
 
 def test_default_float_dtype_is_float32():
     """Python floats become `float32` tensors, the default float dtype.
@@ -174,7 +176,7 @@ def test_integer_division_by_zero_raises():
     """
     ints = torch.tensor([1])
 
-    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+    with raises_exactly(RuntimeError, match="ZeroDivisionError"):
         ints // 0
     assert (torch.tensor([1.0]) / 0).tolist() == [float("inf")]
 
@@ -188,7 +190,7 @@ def test_mean_of_an_int_tensor_raises():
     """
     x = torch.tensor([1, 2])
 
-    with pytest.raises(RuntimeError, match="could not infer output dtype"):
+    with raises_exactly(RuntimeError, match="could not infer output dtype"):
         x.mean()
     assert x.mean(dtype=torch.float32).item() == 1.5
 
@@ -302,7 +304,7 @@ def test_item_of_several_elements_raises():
     """
     x = torch.ones(2)
 
-    with pytest.raises(RuntimeError, match="a Tensor with 2 elements cannot be converted to Scalar"):
+    with raises_exactly(RuntimeError, match="a Tensor with 2 elements cannot be converted to Scalar"):
         x.item()
 
 
@@ -355,7 +357,7 @@ def test_out_of_range_literal_raises():
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.tensor.html
     """
-    with pytest.raises(RuntimeError, match="value cannot be converted to type uint8 without overflow"):
+    with raises_exactly(RuntimeError, match="value cannot be converted to type uint8 without overflow"):
         torch.tensor([300], dtype=torch.uint8)
 
 

@@ -11,6 +11,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from torchref import raises_exactly, warns_exactly
+
 
 @pytest.mark.claim("S2-008", verdict="true")
 def test_gather_picks_along_a_dim_in_the_shape_of_the_index():
@@ -55,7 +57,7 @@ def test_gather_raises_on_an_index_out_of_range():
     """
     x = torch.zeros(2, 2)
 
-    with pytest.raises(RuntimeError, match="index 3 is out of bounds for dimension 1 with size 2"):
+    with raises_exactly(RuntimeError, match="index 3 is out of bounds for dimension 1 with size 2"):
         x.gather(1, torch.tensor([[0], [3]]))
 
 
@@ -305,7 +307,7 @@ def test_masked_fill_accepts_a_uint8_mask_with_a_warning_before_2_1():
     x = torch.zeros(2)
     mask = torch.tensor([1, 0], dtype=torch.uint8)
 
-    with pytest.warns(UserWarning, match="masked_fill_ received a mask with dtype torch.uint8"):
+    with warns_exactly(UserWarning, match="masked_fill_ received a mask with dtype torch.uint8"):
         y = x.masked_fill(mask, 1.0)
 
     assert y.tolist() == [1.0, 0.0]
@@ -324,7 +326,7 @@ def test_masked_fill_refuses_a_uint8_mask():
     mask = torch.tensor([1, 0], dtype=torch.uint8)
 
     assert x.masked_fill(mask.bool(), 1.0).tolist() == [1.0, 0.0]
-    with pytest.raises(RuntimeError, match="masked_fill_ only supports boolean masks"):
+    with raises_exactly(RuntimeError, match="masked_fill_ only supports boolean masks"):
         x.masked_fill(mask, 1.0)
 
 
@@ -369,7 +371,7 @@ def test_cat_needs_equal_sizes_except_in_the_joined_dim():
     b = torch.zeros(2, 3)
 
     assert torch.cat([a, b], dim=1).shape == (2, 5)
-    with pytest.raises(RuntimeError, match="Sizes of tensors must match except in dimension 0"):
+    with raises_exactly(RuntimeError, match="Sizes of tensors must match except in dimension 0"):
         torch.cat([a, b], dim=0)
 
 
@@ -414,7 +416,7 @@ def test_stack_needs_tensors_of_equal_shape():
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.stack.html
     """
-    with pytest.raises(RuntimeError, match="stack expects each tensor to be equal size"):
+    with raises_exactly(RuntimeError, match="stack expects each tensor to be equal size"):
         torch.stack([torch.zeros(2), torch.zeros(3)])
 
 
@@ -441,7 +443,7 @@ def test_split_by_a_list_of_sizes_must_cover_the_dim():
     first, second = x.split([2, 3])
 
     assert second.tolist() == [2, 3, 4]
-    with pytest.raises(RuntimeError, match="split_with_sizes expects split_sizes to sum exactly to 5"):
+    with raises_exactly(RuntimeError, match="split_with_sizes expects split_sizes to sum exactly to 5"):
         x.split([2, 2])
 
 

@@ -11,6 +11,8 @@ to write into.
 import pytest
 import torch
 
+from torchref import raises_exactly, warns_exactly
+
 
 @pytest.mark.claim("S1-017", verdict="true")
 def test_add_underscore_changes_the_tensor_in_its_own_memory():
@@ -112,7 +114,7 @@ def test_t_underscore_rejects_more_than_two_dimensions():
     """
     x = torch.zeros(2, 2, 2)
 
-    with pytest.raises(RuntimeError, match=r"t_\(\) expects a tensor with <= 2 dimensions"):
+    with raises_exactly(RuntimeError, match=r"t_\(\) expects a tensor with <= 2 dimensions"):
         x.t_()
 
 
@@ -176,7 +178,7 @@ def test_inplace_cannot_broadcast_self_to_a_bigger_shape():
     x = torch.zeros(3)
     y = torch.ones(2, 3)
 
-    with pytest.raises(RuntimeError, match=r"output with shape \[3\] doesn't match the broadcast shape \[2, 3\]"):
+    with raises_exactly(RuntimeError, match=r"output with shape \[3\] doesn't match the broadcast shape \[2, 3\]"):
         x.add_(y)
     assert y.add_(x).shape == (2, 3)
 
@@ -191,7 +193,7 @@ def test_inplace_cannot_change_the_dtype():
     """
     x = torch.zeros(2, dtype=torch.int64)
 
-    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired output type Long"):
+    with raises_exactly(RuntimeError, match="result type Float can't be cast to the desired output type Long"):
         x.add_(0.5)
     assert (x + 0.5).dtype == torch.float32
 
@@ -206,7 +208,7 @@ def test_inplace_on_a_leaf_requiring_grad_raises():
     """
     w = torch.zeros(2, requires_grad=True)
 
-    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
+    with raises_exactly(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
         w.add_(1)
     with torch.no_grad():
         w.add_(1)
@@ -237,7 +239,7 @@ def test_out_of_the_wrong_size_is_resized_with_a_warning():
     """
     c = torch.zeros(3)
 
-    with pytest.warns(UserWarning, match="An output with one or more elements was resized"):
+    with warns_exactly(UserWarning, match="An output with one or more elements was resized"):
         torch.add(torch.ones(2), 1, out=c)
 
     assert c.shape == (2,)
@@ -301,8 +303,8 @@ def test_resize_is_not_a_reshape():
     """
     x = torch.zeros(3)
 
-    with pytest.warns(UserWarning, match="non-inplace resize is deprecated"):
-        with pytest.raises(RuntimeError, match="autograd's resize can only change the shape"):
+    with warns_exactly(UserWarning, match="non-inplace resize is deprecated"):
+        with raises_exactly(RuntimeError, match="autograd's resize can only change the shape"):
             x.resize(2, 2)
 
 
@@ -313,5 +315,5 @@ def test_resize_underscore_of_tensor_requiring_grad_raises():
     """
     w = torch.zeros(3, requires_grad=True)
 
-    with pytest.raises(RuntimeError, match="cannot resize variables that require grad"):
+    with raises_exactly(RuntimeError, match="cannot resize variables that require grad"):
         w.resize_(2, 2)

@@ -15,7 +15,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from torchref import Figure, by_version
+from torchref import Figure, by_version, raises_exactly, warns_exactly
 
 
 def test_abs_ceil_floor_work_element_by_element():
@@ -140,7 +140,7 @@ def test_softmax_without_dim_warns():
     """
     x = torch.zeros(3)
 
-    with pytest.warns(UserWarning, match="Implicit dimension choice for softmax has been deprecated"):
+    with warns_exactly(UserWarning, match="Implicit dimension choice for softmax has been deprecated"):
         F.softmax(x)
 
 
@@ -169,7 +169,7 @@ def test_mean_of_an_integer_tensor_raises():
     x = torch.tensor([1, 2])
     expected_type = by_version({"<2.15": RuntimeError, ">=2.15": NotImplementedError})
 
-    with pytest.raises(RuntimeError, match=r"mean\(\): could not infer output dtype") as exc:
+    with raises_exactly(RuntimeError, match=r"mean\(\): could not infer output dtype") as exc:
         x.mean()
 
     assert type(exc.value) is expected_type
@@ -355,7 +355,7 @@ def test_integer_pow_with_a_negative_exponent_raises():
     """
     x = torch.tensor([2])
 
-    with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed"):
+    with raises_exactly(RuntimeError, match="Integers to negative integer powers are not allowed"):
         x**-1
     assert (x**-1.0).tolist() == [0.5]
 
@@ -435,7 +435,7 @@ def test_trace_sums_the_diagonal():
 
     assert torch.trace(a).item() == 5.0
     assert not hasattr(torch, "trance")
-    with pytest.raises(RuntimeError, match="trace: expected a matrix"):
+    with raises_exactly(RuntimeError, match="trace: expected a matrix"):
         torch.trace(torch.ones(2, 2, 2))
 
 
@@ -477,7 +477,7 @@ def test_inverse_of_a_singular_matrix_raises():
     """
     a = torch.tensor([[1.0, 2.0], [2.0, 4.0]])
 
-    with pytest.raises(torch.linalg.LinAlgError, match="singular"):
+    with raises_exactly(torch.linalg.LinAlgError, match="singular"):
         torch.inverse(a)
     assert issubclass(torch.linalg.LinAlgError, RuntimeError)
 

@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 import torch
 
+from torchref import raises_exactly, warns_exactly
+
 
 @pytest.mark.claim("S1-002", verdict="true")
 def test_from_numpy_keeps_shape_and_dtype():
@@ -218,7 +220,7 @@ def test_from_numpy_rejects_uint16_before_2_3():
     """
     a = np.array([1, 65535], dtype=np.uint16)
 
-    with pytest.raises(TypeError, match=r"can't convert np\.ndarray of type numpy\.uint16"):
+    with raises_exactly(TypeError, match=r"can't convert np\.ndarray of type numpy\.uint16"):
         torch.from_numpy(a)
 
 
@@ -229,7 +231,7 @@ def test_from_numpy_rejects_string_arrays():
     """
     a = np.array(["cat", "dog"])
 
-    with pytest.raises(TypeError, match=r"can't convert np\.ndarray of type numpy\.str_"):
+    with raises_exactly(TypeError, match=r"can't convert np\.ndarray of type numpy\.str_"):
         torch.from_numpy(a)
 
 
@@ -241,7 +243,7 @@ def test_from_numpy_rejects_numpy_scalars():
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.from_numpy.html
     """
-    with pytest.raises(TypeError, match=r"expected np\.ndarray"):
+    with raises_exactly(TypeError, match=r"expected np\.ndarray"):
         torch.from_numpy(np.float64(1.0))
 
 
@@ -256,7 +258,7 @@ def test_from_numpy_rejects_negative_strides():
     """
     a = np.arange(3.0)
 
-    with pytest.raises(ValueError, match="negative"):
+    with raises_exactly(ValueError, match="negative"):
         torch.from_numpy(a[::-1])
     assert torch.from_numpy(a[::-1].copy()).tolist() == [2.0, 1.0, 0.0]
 
@@ -289,7 +291,7 @@ def test_from_numpy_of_read_only_array_warns():
     a = np.arange(3.0)
     a.flags.writeable = False
 
-    with pytest.warns(UserWarning, match="The given NumPy array is not writable"):
+    with warns_exactly(UserWarning, match="The given NumPy array is not writable"):
         x = torch.from_numpy(a)
 
     assert x.tolist() == [0.0, 1.0, 2.0]
@@ -318,7 +320,7 @@ def test_numpy_of_tensor_requiring_grad_raises():
     """
     w = torch.ones(2, requires_grad=True)
 
-    with pytest.raises(RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad"):
+    with raises_exactly(RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad"):
         w.numpy()
     assert w.detach().numpy().tolist() == [1.0, 1.0]
 
@@ -349,6 +351,6 @@ def test_numpy_of_a_gpu_tensor_raises():
     """
     x = torch.ones(2, device="cuda")
 
-    with pytest.raises(TypeError, match="can't convert cuda"):
+    with raises_exactly(TypeError, match="can't convert cuda"):
         x.numpy()
     assert x.cpu().numpy().tolist() == [1.0, 1.0]

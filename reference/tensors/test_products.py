@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 import torch
 
+from torchref import raises_exactly
+
 
 @pytest.mark.claim("S1-010", verdict="true")
 @pytest.mark.claim("S2-016", verdict="true")
@@ -73,7 +75,7 @@ def test_dot_refuses_matrices():
     """
     a = torch.ones(2, 2)
 
-    with pytest.raises(RuntimeError, match="1D tensors expected, but got 2D and 2D tensors"):
+    with raises_exactly(RuntimeError, match="1D tensors expected, but got 2D and 2D tensors"):
         torch.dot(a, a)
 
 
@@ -88,7 +90,7 @@ def test_dot_needs_the_same_dtype():
     b = torch.ones(2, dtype=torch.float64)
 
     assert (a * b).dtype == torch.float64
-    with pytest.raises(RuntimeError, match="expected both vectors to have same dtype, but found Float and Double"):
+    with raises_exactly(RuntimeError, match="expected both vectors to have same dtype, but found Float and Double"):
         torch.dot(a, b)
 
 
@@ -105,7 +107,7 @@ def test_mm_multiplies_two_matrices():
     b = torch.tensor([[5], [6]])
 
     assert torch.mm(a, b).tolist() == [[1 * 5 + 2 * 6], [3 * 5 + 4 * 6]]
-    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(2x1 and 2x2\)"):
+    with raises_exactly(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(2x1 and 2x2\)"):
         torch.mm(b, a)
 
 
@@ -118,7 +120,7 @@ def test_mm_accepts_only_2d_tensors():
     """
     batch = torch.ones(4, 2, 3)
 
-    with pytest.raises(RuntimeError, match="self must be a matrix"):
+    with raises_exactly(RuntimeError, match="self must be a matrix"):
         torch.mm(batch, torch.ones(3, 2))
 
 
@@ -138,7 +140,7 @@ def test_mv_multiplies_a_matrix_by_a_vector():
 
     assert y.tolist() == [1 - 3, 4 - 6]
     assert torch.equal(y, A @ x)
-    with pytest.raises(RuntimeError, match="size mismatch"):
+    with raises_exactly(RuntimeError, match="size mismatch"):
         torch.mv(A, torch.ones(2, dtype=torch.long))
 
 
@@ -228,7 +230,7 @@ def test_bmm_does_not_broadcast():
     b = torch.ones(1, 3, 2)
 
     assert (a @ b).shape == (2, 2, 2)
-    with pytest.raises(RuntimeError, match="Expected size for first two dimensions of batch2 tensor"):
+    with raises_exactly(RuntimeError, match="Expected size for first two dimensions of batch2 tensor"):
         torch.bmm(a, b)
 
 
@@ -293,7 +295,7 @@ def test_broadcasting_of_a_vector_matches_the_last_dim():
     per_row = torch.tensor([1.0, 2.0])
 
     assert (x - per_row[:, None]).tolist() == [[-1.0, -1.0, -1.0], [-2.0, -2.0, -2.0]]
-    with pytest.raises(RuntimeError, match=r"The size of tensor a \(3\) must match the size of tensor b \(2\) at non-singleton dimension 1"):
+    with raises_exactly(RuntimeError, match=r"The size of tensor a \(3\) must match the size of tensor b \(2\) at non-singleton dimension 1"):
         x - per_row
 
 
@@ -309,7 +311,7 @@ def test_numpy_dot_of_matrices_is_the_matrix_product():
     a = np.array([[1, 2], [3, 4]])
 
     assert np.dot(a, a).tolist() == (a @ a).tolist() == [[7, 10], [15, 22]]
-    with pytest.raises(RuntimeError, match="1D tensors expected"):
+    with raises_exactly(RuntimeError, match="1D tensors expected"):
         torch.dot(torch.from_numpy(a), torch.from_numpy(a))
 
 
@@ -324,7 +326,7 @@ def test_numpy_vdot_flattens_matrices():
     a = np.array([[1, 2], [3, 4]])
 
     assert np.vdot(a, a) == 1 + 4 + 9 + 16
-    with pytest.raises(RuntimeError, match="1D tensors expected"):
+    with raises_exactly(RuntimeError, match="1D tensors expected"):
         torch.vdot(torch.from_numpy(a), torch.from_numpy(a))
 
 

@@ -10,6 +10,8 @@ slicing borrow the original memory, `repeat` and indexing with a list or a mask 
 import pytest
 import torch
 
+from torchref import raises_exactly, warns_exactly
+
 
 def test_T_transposes_a_matrix():
     """`.T` of a 2-D tensor swaps rows and columns.
@@ -54,7 +56,7 @@ def test_T_on_a_3d_tensor_reverses_all_dims_and_warns():
     """
     x = torch.zeros(2, 3, 4)
 
-    with pytest.warns(UserWarning, match=r"The use of `x.T` on tensors of dimension other than 2"):
+    with warns_exactly(UserWarning, match=r"The use of `x.T` on tensors of dimension other than 2"):
         y = x.T
 
     assert y.shape == (4, 3, 2)
@@ -132,7 +134,7 @@ def test_unsqueeze_minus_one_appends_a_last_dim():
 
     assert x.unsqueeze(-1).shape == (2, 3, 1)
     assert x.unsqueeze(2).shape == (2, 3, 1)
-    with pytest.raises(IndexError, match="Dimension out of range"):
+    with raises_exactly(IndexError, match="Dimension out of range"):
         x.unsqueeze(3)
 
 
@@ -247,7 +249,7 @@ def test_expand_cannot_stretch_a_dim_larger_than_one():
     """
     x = torch.zeros(3)
 
-    with pytest.raises(RuntimeError, match=r"The expanded size of the tensor \(4\) must match the existing size \(3\)"):
+    with raises_exactly(RuntimeError, match=r"The expanded size of the tensor \(4\) must match the existing size \(3\)"):
         x.expand(2, 4)
 
 
@@ -261,7 +263,7 @@ def test_inplace_write_to_an_expanded_tensor_raises():
     """
     y = torch.zeros(3, 1).expand(3, 4)
 
-    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor refers to a single memory location"):
+    with raises_exactly(RuntimeError, match="more than one element of the written-to tensor refers to a single memory location"):
         y.add_(1)
     assert y.clone().add_(1).sum() == 12
 
@@ -331,7 +333,7 @@ def test_repeat_needs_at_least_as_many_counts_as_dims():
     """
     a = torch.zeros(2, 3)
 
-    with pytest.raises(RuntimeError, match="Number of dimensions of repeat dims can not be smaller"):
+    with raises_exactly(RuntimeError, match="Number of dimensions of repeat dims can not be smaller"):
         a.repeat(2)
 
 

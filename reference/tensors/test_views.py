@@ -9,6 +9,8 @@ memory is not laid out row by row. Strides explain all of it, so they come first
 import pytest
 import torch
 
+from torchref import raises_exactly
+
 
 def test_stride_is_the_step_to_the_next_index():
     """`stride(d)` is how many elements memory advances when index `d` grows by one.
@@ -64,7 +66,7 @@ def test_view_allows_only_one_inferred_dimension():
     """
     x = torch.zeros(4, 4)
 
-    with pytest.raises(RuntimeError, match="only one dimension can be inferred"):
+    with raises_exactly(RuntimeError, match="only one dimension can be inferred"):
         x.view(-1, -1)
 
 
@@ -77,7 +79,7 @@ def test_view_must_keep_the_number_of_elements():
     """
     x = torch.zeros(4, 4)
 
-    with pytest.raises(RuntimeError, match=r"shape '\[5\]' is invalid for input of size 16"):
+    with raises_exactly(RuntimeError, match=r"shape '\[5\]' is invalid for input of size 16"):
         x.view(5)
 
 
@@ -165,7 +167,7 @@ def test_view_of_transposed_tensor_raises():
     """
     xt = torch.arange(6.0).view(2, 3).t()
 
-    with pytest.raises(RuntimeError, match=r"view size is not compatible with input tensor's size and stride"):
+    with raises_exactly(RuntimeError, match=r"view size is not compatible with input tensor's size and stride"):
         xt.view(6)
 
 

@@ -15,6 +15,8 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
+from torchref import raises_exactly
+
 torchvision = pytest.importorskip("torchvision")
 from torchvision import datasets, transforms  # noqa: E402
 
@@ -88,7 +90,7 @@ def test_image_folder_with_no_images_raises(tmp_path):
     """
     (tmp_path / "empty_class").mkdir()
 
-    with pytest.raises(FileNotFoundError, match="Found no valid file for the classes empty_class"):
+    with raises_exactly(FileNotFoundError, match="Found no valid file for the classes empty_class"):
         datasets.ImageFolder(tmp_path)
 
 
@@ -281,5 +283,5 @@ def test_fashion_mnist_without_files_or_download_raises(tmp_path):
 
     Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.FashionMNIST.html
     """
-    with pytest.raises(RuntimeError, match=r"Dataset not found\. You can use download=True to download it"):
+    with raises_exactly(RuntimeError, match=r"Dataset not found\. You can use download=True to download it"):
         datasets.FashionMNIST(tmp_path, download=False)

@@ -12,11 +12,11 @@ import pytest
 import torch
 from PIL import Image
 
+from torchref import by_version, warns_exactly
+
 torchvision = pytest.importorskip("torchvision")
 from torchvision import transforms  # noqa: E402
 from torchvision.io import ImageReadMode, decode_image, read_file, read_image  # noqa: E402
-
-from torchref import by_version  # noqa: E402
 
 # torchvision 0.29 (torch 2.14+) deprecates its image decoders on every call; the first
 # test asserts that warning, the others show what the functions return.
@@ -47,7 +47,7 @@ def test_image_decoding_is_deprecated_since_torchvision_0_29(png):
     warns = by_version({"<2.14": False, ">=2.14": True})
 
     if warns:
-        with pytest.warns(DeprecationWarning, match="image decoding and encoding capabilities of TorchVision are deprecated"):
+        with warns_exactly(DeprecationWarning, match="image decoding and encoding capabilities of TorchVision are deprecated"):
             read_image(png)
     else:
         with warnings.catch_warnings(record=True) as caught:

@@ -16,6 +16,8 @@ import pytest
 import torch
 from torch import nn
 
+from torchref import raises_exactly, warns_exactly
+
 torchvision = pytest.importorskip("torchvision")
 from torchvision import models  # noqa: E402
 from torchvision.models.detection.faster_rcnn import FastRCNNPredictor  # noqa: E402
@@ -156,7 +158,7 @@ def test_pretrained_argument_is_deprecated():
     Docs: https://docs.pytorch.org/vision/stable/models.html
     """
     with torch.device("meta"):
-        with pytest.warns(UserWarning, match="deprecated since 0.13"):
+        with warns_exactly(UserWarning, match="deprecated since 0.13"):
             vgg = models.vgg16(pretrained=False)
 
     assert vgg.classifier[6].out_features == 1000
@@ -215,7 +217,7 @@ def test_vgg16_both_edits_together_break_the_forward_pass():
     vgg.classifier.add_module("add_linear", nn.Linear(1000, 10))
     vgg.classifier[6] = nn.Linear(4096, 10)
 
-    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(1x10 and 1000x10\)"):
+    with raises_exactly(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(1x10 and 1000x10\)"):
         vgg.classifier[6:](torch.zeros(1, 4096))
 
 

@@ -12,6 +12,8 @@ import pytest
 import torch
 from PIL import Image
 
+from torchref import raises_exactly, warns_exactly
+
 torchvision = pytest.importorskip("torchvision")
 from torchvision import transforms  # noqa: E402
 
@@ -163,7 +165,7 @@ def test_normalize_rejects_pil_images():
     """
     image = Image.new("RGB", (2, 2))
 
-    with pytest.raises(TypeError, match="img should be Tensor Image"):
+    with raises_exactly(TypeError, match="img should be Tensor Image"):
         transforms.Normalize([0.5] * 3, [0.5] * 3)(image)
 
 
@@ -260,7 +262,7 @@ def test_compose_applies_transforms_in_list_order():
     """
     wrong_order = transforms.Compose([transforms.Normalize([0.5], [0.5]), transforms.ToTensor()])
 
-    with pytest.raises(TypeError, match="img should be Tensor Image"):
+    with raises_exactly(TypeError, match="img should be Tensor Image"):
         wrong_order(Image.new("L", (2, 2)))
 
 
@@ -341,7 +343,7 @@ def test_resize_warns_about_the_antialias_default_on_tensors():
     """
     row = torch.tensor([0.0, 1.0] * 4).view(1, 1, 8).expand(1, 4, 8)
 
-    with pytest.warns(UserWarning, match="The default value of the antialias parameter"):
+    with warns_exactly(UserWarning, match="The default value of the antialias parameter"):
         transforms.Resize((2, 4))(row)
 
 
@@ -359,7 +361,7 @@ def test_resize_rejects_numpy_arrays():
     """
     bgr = np.zeros((20, 40, 3), dtype=np.uint8)
 
-    with pytest.raises(TypeError, match=r"Unexpected type <class 'numpy\.ndarray'>"):
+    with raises_exactly(TypeError, match=r"Unexpected type <class 'numpy\.ndarray'>"):
         transforms.Resize(10)(bgr)
 
 
