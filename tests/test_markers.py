@@ -126,3 +126,80 @@ def test_state_guard_fails_a_test_that_leaks_global_state_and_restores_it(refere
     result.stdout.fnmatch_lines(
         ["*the test changed torch's global state: default dtype: torch.float32 -> torch.float64; grad mode: True -> False"]
     )
+
+
+def test_any_project_gets_the_markers_and_skips_that_name_each_test(pytester):
+    """Outside the reference: strict, no markers declared, no torchref settings."""
+    pytester.makepyprojecttoml("[tool.pytest]\nstrict = true\n")
+    pytester.makepyfile(
+        test_outside=f"""
+        import pytest
+        import torch
+        from torchref import by_version
+
+        @pytest.mark.torch_version(">=2.0")
+        def test_now():
+            {DOC}
+            assert by_version({{"<2.0": 1, ">=2.0": 2}}) == 2
+
+        @pytest.mark.torch_version("<2.0")
+        def test_past():
+            {DOC}
+
+        def test_leaky_is_fine_here():
+            {DOC}
+            torch.set_num_threads(torch.get_num_threads())
+            torch.set_default_dtype(torch.float64)
+            torch.set_default_dtype(torch.float32)
+        """
+    )
+
+    result = pytester.runpytest("-ra")
+
+    result.assert_outcomes(passed=2, skipped=1)
+    result.stdout.fnmatch_lines([f"SKIPPED [1] test_outside.py:10: needs torch<2.0, have {TORCH}"])
+
+
+def test_reference_checks_are_off_unless_the_project_asks_for_them(pytester):
+    pytester.makepyprojecttoml("[tool.pytest]\nstrict = true\n")
+    pytester.makepyfile(
+        f"""
+        import pytest
+        import torch
+
+        @pytest.mark.claim("S9-999", verdict="true")
+        def test_leaks_and_names_an_unknown_claim():
+            {DOC}
+            torch.set_grad_enabled(False)
+
+        def test_after():
+            {DOC}
+            torch.set_grad_enabled(True)
+        """
+    )
+
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_shows_marker_must_name_module_functions(reference_pytester):
+    reference_pytester.makepyfile(
+        f"""
+        import pytest
+
+        def helper():
+            return 1
+
+        @pytest.mark.shows("helper")
+        def test_good():
+            {DOC}
+
+        @pytest.mark.shows("missing")
+        def test_bad():
+            {DOC}
+        """
+    )
+
+    result = reference_pytester.runpytest()
+
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["*test_bad: shows 'missing' is not a function of *"])

@@ -67,14 +67,14 @@ def test_status_summarises_mixed_outcomes():
     assert outcomes.status(entries) == ("partial", "passed 1/2, skipped 1: needs a CUDA device")
 
 
-def test_figure_is_placed_after_the_code():
+def test_figure_is_placed_after_the_code_and_its_blanks():
     source = (
         '"""T\n"""\nimport pytest\n\ndef curve():\n    return 1\n\n\n'
         '@pytest.mark.figure("curve")\ndef test_x():\n    """A.\n\n    Docs: https://docs.pytorch.org/x\n    """\n    assert curve() == 1\n'
     )
     page = pages.render_page(model.parse(source, PATH), [], {"curve": "<svg></svg>"})
 
-    assert '```\n\n<div class="tr-figure"><svg></svg></div>' in page
+    assert 'hidden></div>\n\n<div class="tr-figure"><svg></svg></div>' in page
     assert "@pytest.mark.figure" not in page
 
 
@@ -113,3 +113,30 @@ def test_malformed_claim_marker_names_the_file():
 
     with pytest.raises(model.RenderError, match=r"test_bad.py:3: test_x's claim marker"):
         model.parse(source, "reference/demo/test_bad.py")
+
+
+def test_shows_prints_the_named_helper_beside_the_test():
+    source = (
+        '"""T\n"""\nimport pytest\n\n\ndef lr_curve(steps):\n    """The curve."""\n    return [0.1] * steps\n\n\n'
+        '@pytest.mark.shows("lr_curve")\ndef test_x():\n    """X holds.\n\n    Because.\n    """\n    assert lr_curve(2) == [0.1, 0.1]\n'
+    )
+
+    page = pages.render_page(model.parse(source, PATH), [])
+
+    assert "Uses `lr_curve`, defined on this page:" in page
+    assert '```python\ndef lr_curve(steps):\n    """The curve."""\n    return [0.1] * steps\n```\n\n```python\ndef test_x():' in page
+
+
+def test_docs_erratum_is_shown_above_the_prose():
+    source = '"""T\n"""\nimport pytest\n\n\n@pytest.mark.docs_erratum("the default is 0.1")\ndef test_x():\n    """X holds.\n\n    Because.\n    """\n'
+
+    page = pages.render_page(model.parse(source, PATH), [])
+
+    assert '!!! warning "Docs erratum"\n\n    The official docs say: the default is 0.1\n\nBecause.' in page
+
+
+def test_shows_naming_no_module_function_is_a_render_error():
+    source = '"""T\n"""\nimport pytest\n\n\n@pytest.mark.shows("nope")\ndef test_x():\n    """X."""\n'
+
+    with pytest.raises(model.RenderError, match=r"test_sample\.py: shows names no module-level function: nope"):
+        model.parse(source, PATH)

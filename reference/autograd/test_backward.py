@@ -7,6 +7,9 @@ differentiated when `create_graph=True`. `torch.autograd.grad` computes the same
 gradients but returns them instead of accumulating them.
 """
 
+import inspect
+import threading
+
 import pytest
 import torch
 
@@ -39,7 +42,7 @@ def test_backward_gradient_is_the_vector_of_a_vector_jacobian_product():
     scalar, and its gradient has the input's shape. Mathematically `x.grad = vᵀ J`, a
     vector-Jacobian product, computed without ever forming `J`.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.backward.html
     """
     x1 = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
     x2 = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -119,18 +122,25 @@ def test_backward_accumulates_into_grad():
 def test_setting_grad_to_none_starts_afresh():
     """Setting `.grad` to `None` makes the next backward store, not add.
 
-    This is what `optimizer.zero_grad()` does by default since PyTorch 2.0
-    (`set_to_none=True`): it saves a memset and a read.
+    This is what `optimizer.zero_grad()` and `model.zero_grad()` do by default since
+    PyTorch 2.0 (`set_to_none=True`): it saves a memset and a read. Here a layer's bias,
+    d(sum(Wx + b))/db = 1, is cleared by `zero_grad()` and then gets exactly 1 again.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.zero_grad.html
     """
-    x = torch.ones(2, requires_grad=True)
-    (3 * x).sum().backward()
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(2, 1)
+    x = torch.ones(1, 2)
+    layer(x).sum().backward()
 
-    x.grad = None
-    (3 * x).sum().backward()
+    layer.zero_grad()
+    after_zero_grad = layer.bias.grad
+    layer(x).sum().backward()
 
-    assert x.grad.tolist() == [3.0, 3.0]
+    assert after_zero_grad is None
+    assert layer.bias.grad.tolist() == [1.0]
+    for zero_grad in (torch.optim.Optimizer.zero_grad, torch.nn.Module.zero_grad):
+        assert inspect.signature(zero_grad).parameters["set_to_none"].default is True
 
 
 @pytest.mark.claim("S2-088", verdict="true")
@@ -201,6 +211,24 @@ def test_create_graph_makes_the_gradient_differentiable():
     assert dy.grad_fn is not None
     assert dy.tolist() == [3.0, 12.0]
     assert d2y.tolist() == [6.0, 12.0]
+
+
+def test_create_graph_keeps_the_graph_for_another_pass():
+    """`retain_graph` defaults to the value of `create_graph`, so a graph differentiated with `create_graph=True` survives.
+
+    Differentiating the gradient needs the forward graph again, so asking for
+    `create_graph=True` also keeps it: a second pass through `loss` works without
+    `retain_graph`. (Here `exp` saved its output, which would otherwise be freed.)
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.grad.html
+    """
+    x = torch.zeros(2, requires_grad=True)
+    loss = x.exp().sum()
+
+    (first,) = torch.autograd.grad(loss, x, create_graph=True)
+    (second,) = torch.autograd.grad(loss, x)
+
+    assert first.tolist() == second.tolist() == [1.0, 1.0]
 
 
 def test_gradient_without_create_graph_is_a_constant():
@@ -286,6 +314,60 @@ def test_autograd_grad_allow_unused_returns_none():
     assert gu is None
 
 
+@pytest.mark.torch_version(">=2.1")
+def test_autograd_grad_materialize_grads_returns_zeros_for_an_unused_input():
+    """With `materialize_grads=True` an unused input gets a tensor of zeros instead of `None`.
+
+    The output does not depend on `unused`, so its gradient really is zero; materializing
+    it saves `None` checks in code that computes higher-order derivatives. The argument
+    is new in 2.1 (https://github.com/pytorch/pytorch/pull/97015).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.grad.html
+    """
+    x = torch.ones(2, requires_grad=True)
+    unused = torch.ones(2, requires_grad=True)
+
+    gx, gu = torch.autograd.grad((2 * x).sum(), [x, unused], materialize_grads=True)
+
+    assert gx.tolist() == [2.0, 2.0]
+    assert gu.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.torch_version(">=2.1")
+def test_autograd_grad_materialize_grads_contradicts_allow_unused_false():
+    """`materialize_grads=True` together with an explicit `allow_unused=False` raises a ValueError.
+
+    Materializing only makes sense for unused inputs, which `allow_unused=False` forbids;
+    leave `allow_unused` out (or pass True).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.grad.html
+    """
+    x = torch.ones(2, requires_grad=True)
+
+    with raises_exactly(ValueError, match="Expected allow_unused to be True or not passed when materialize_grads=True"):
+        torch.autograd.grad((2 * x).sum(), [x], materialize_grads=True, allow_unused=False)
+
+
+@pytest.mark.torch_version(">=2.13")
+def test_autograd_grad_takes_a_dict_of_inputs_and_returns_a_dict():
+    """Since 2.13 `torch.autograd.grad` accepts a dict of inputs and returns the gradients under the same keys.
+
+    For `loss = sum(2x + 3u)` the gradients are 2 for `x` and 3 for `u`, returned by name
+    instead of by position (https://github.com/pytorch/pytorch/pull/178140).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.grad.html
+    """
+    x = torch.ones(2, requires_grad=True)
+    u = torch.ones(2, requires_grad=True)
+
+    grads = torch.autograd.grad((2 * x + 3 * u).sum(), {"x": x, "u": u})
+
+    assert isinstance(grads, dict)
+    assert list(grads) == ["x", "u"]
+    assert grads["x"].tolist() == [2.0, 2.0]
+    assert grads["u"].tolist() == [3.0, 3.0]
+
+
 def test_autograd_grad_outputs_weights_a_non_scalar_output():
     """`grad_outputs` plays the role of backward's `gradient` for a non-scalar output.
 
@@ -340,3 +422,200 @@ def test_autograd_grad_of_an_untracked_input_raises():
 
     with raises_exactly(RuntimeError, match="differentiated Tensors does not require grad"):
         torch.autograd.grad((x * c).sum(), c)
+
+
+def test_relu_at_zero_takes_the_minimum_norm_subgradient():
+    """At a kink the gradient is the subgradient of smallest norm: `relu` at 0 gets 0.
+
+    `relu` is not differentiable at 0, where every slope in [0, 1] is a subgradient of the
+    convex function. Autograd's rule picks the one of minimum norm, 0.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#gradients-for-non-differentiable-functions
+    """
+    x = torch.tensor(0.0, requires_grad=True)
+
+    torch.relu(x).backward()
+
+    assert x.grad.item() == 0.0
+
+
+def test_sqrt_at_zero_takes_its_gradient_by_continuity():
+    """Where a function is defined but has no finite slope, the gradient is its limit: `sqrt` at 0 gets inf.
+
+    d√x/dx = 1/(2√x) grows without bound as x → 0⁺; the rule "define the gradient by
+    continuity" gives `inf`, which the note names as a possible value.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#gradients-for-non-differentiable-functions
+    """
+    x = torch.tensor(0.0, requires_grad=True)
+
+    torch.sqrt(x).backward()
+
+    assert x.grad.item() == float("inf")
+
+
+def test_clamp_min_at_its_bound_gets_the_minimum_norm_subgradient_since_2_14():
+    """`clamp_min(x, 0.0)` at x = 0 passes gradient 0 since 2.14, and 1 before.
+
+    With a Python number as the bound, the bound is a fixed parameter, so the function of
+    `x` alone is max(x, 0), and its minimum-norm subgradient at 0 is 0, as for `relu`.
+    Before 2.14 the gradient was 1 at the tie; 2.14 brought clamp and min/max in line with
+    the documented rule (https://github.com/pytorch/pytorch/pull/191142).
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#gradients-for-non-differentiable-functions
+    """
+    x = torch.tensor(0.0, requires_grad=True)
+
+    torch.clamp_min(x, 0.0).backward()
+
+    assert x.grad.item() == by_version({"<2.14": 1.0, ">=2.14": 0.0})
+
+
+def test_clamp_min_with_a_tensor_bound_splits_a_tie_since_2_14():
+    """`clamp_min(v, b)` with `v == b` gives each tensor gradient 1/2 since 2.14; before, `v` got 1 and `b` 0.
+
+    With a tensor bound the function is max(v, b) of both tensors jointly. At a tie every
+    (t, 1 - t) with t in [0, 1] is a subgradient, and the one of minimum Euclidean norm is
+    (1/2, 1/2). Before 2.14 all the gradient went to `v`
+    (https://github.com/pytorch/pytorch/pull/191142).
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#gradients-for-non-differentiable-functions
+    """
+    v = torch.tensor(0.0, requires_grad=True)
+    b = torch.tensor(0.0, requires_grad=True)
+
+    torch.clamp_min(v, b).backward()
+
+    assert (v.grad.item(), b.grad.item()) == by_version({"<2.14": (1.0, 0.0), ">=2.14": (0.5, 0.5)})
+
+
+def test_masking_after_a_division_by_zero_still_gives_nan_gradients():
+    """Masking out `x / 0` after the division does not help: its gradient is still NaN.
+
+    The masked loss uses only the finite element, but the division is in the graph for
+    every element: backward sends 0 through the mask to `x / 0`, whose local derivative
+    is 1/0 = inf, and 0 · inf is NaN. Mask *before* dividing instead.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#division-by-zero-in-autograd
+    """
+    x = torch.tensor([1.0, 1.0], requires_grad=True)
+    div = torch.tensor([0.0, 1.0])
+    mask = div != 0
+
+    (x / div)[mask].sum().backward()
+
+    assert x.grad[0].isnan()
+    assert x.grad[1].item() == 1.0
+
+
+def test_masking_before_the_division_gives_clean_gradients():
+    """Dividing only the selected elements keeps the division by zero out of the graph.
+
+    This is the fix the note recommends: the zero divisor never takes part in a recorded
+    operation, so the masked-out element gets gradient 0 and the other 1/1.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#division-by-zero-in-autograd
+    """
+    x = torch.tensor([1.0, 1.0], requires_grad=True)
+    div = torch.tensor([0.0, 1.0])
+    mask = div != 0
+
+    safe = torch.zeros_like(x)
+    safe[mask] = x[mask] / div[mask]
+    safe.sum().backward()
+
+    assert x.grad.tolist() == [0.0, 1.0]
+
+
+def test_backward_can_run_in_several_threads_at_once():
+    """Threads that each build and differentiate their own graph get correct gradients side by side.
+
+    Since PyTorch 1.6 `backward()` called from several CPU threads runs concurrently
+    instead of being serialized. With no shared leaves there is nothing to race on: every
+    thread's `x` gets d/dx of ½(x + 3)(x + 4) = x + 3.5, which is 4.5 at x = 1.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#concurrency-on-cpu
+    """
+    grads = [None] * 4
+
+    def train(i):
+        x = torch.ones(5, 5, requires_grad=True)
+        y = (x + 3) * (x + 4) * 0.5
+        y.sum().backward()
+        grads[i] = x.grad
+
+    threads = [threading.Thread(target=train, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert all(torch.equal(g, torch.full((5, 5), 4.5)) for g in grads)
+
+
+def test_autograd_grad_on_a_shared_graph_from_threads_leaves_grad_untouched():
+    """Threads that differentiate one shared graph with `torch.autograd.grad` all get the gradient, and `.grad` stays `None`.
+
+    `backward()` from several threads would accumulate into the shared leaf's `.grad`, a
+    race. The note recommends `torch.autograd.grad`, which returns the gradient instead;
+    `retain_graph=True` keeps the shared part of the graph alive for the other threads.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#non-determinism
+    """
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w**2).sum()
+    grads = [None] * 4
+
+    def work(i):
+        (grads[i],) = torch.autograd.grad(loss, w, retain_graph=True)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert all(g.tolist() == [2.0, 4.0] for g in grads)
+    assert w.grad is None
+
+
+@pytest.mark.docs_erratum("The gradient computed is ∂L/∂z* (the conjugate Wirtinger derivative)")
+def test_complex_gradient_is_the_real_gradient_packed_as_a_complex_number():
+    """For a real loss of a complex tensor `z = x + iy`, `z.grad` is ∂L/∂x + i·∂L/∂y.
+
+    That is the steepest-ascent direction in the plane, so `z - lr * z.grad` descends and
+    optimizers work on complex parameters unchanged. For L = |z|² = x² + y² it is
+    2x + 2iy = 2z. The autograd note's short version says the gradient computed is the
+    conjugate Wirtinger derivative ∂L/∂z* = ½(∂L/∂x + i·∂L/∂y), which is z here; the value
+    PyTorch returns is twice that, as the gradcheck note states ("PyTorch uses 2 * CW as
+    the value it backwards and returns",
+    https://docs.pytorch.org/docs/stable/notes/gradcheck.html#notations-and-background-information).
+    The direction, which is what optimization needs, is the same.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#autograd-for-complex-numbers
+    """
+    z = torch.tensor([1 + 2j, -3 + 0.5j], requires_grad=True)
+    x, y = z.detach().real, z.detach().imag
+
+    (z.abs() ** 2).sum().backward()
+
+    torch.testing.assert_close(z.grad, torch.complex(2 * x, 2 * y))
+    conjugate_wirtinger = z.detach()  # ∂(z z*)/∂z* = z
+    torch.testing.assert_close(z.grad, 2 * conjugate_wirtinger)
+    stepped = z.detach() - 0.1 * z.grad
+    assert (stepped.abs() ** 2).sum() < (z.detach().abs() ** 2).sum()
+
+
+def test_real_function_computed_through_complex_numbers_has_the_real_gradient():
+    """A real-to-real function that uses complex numbers inside gets the same gradient as its real form.
+
+    `|x · (3 + 4i)|` is 5|x| for real `x`, so its derivative is 5 · sign(x) whatever
+    convention complex autograd uses on the way.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#autograd-for-complex-numbers
+    """
+    x = torch.tensor([2.0, -1.0], requires_grad=True)
+
+    (x * (3 + 4j)).abs().sum().backward()
+
+    torch.testing.assert_close(x.grad, 5 * torch.sign(x.detach()))

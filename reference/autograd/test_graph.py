@@ -27,7 +27,7 @@ def test_requires_grad_defaults_to_false():
     Tracking costs memory (autograd keeps the inputs a backward formula needs), so it is
     off by default: data, targets and constants never need a gradient.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#setting-requires-grad
     """
     x = torch.ones(3)
 
@@ -47,7 +47,7 @@ def test_requires_grad_propagates_to_every_result():
     tensor; that is right. One tracked input is enough: `x * w` requires grad although `w`
     does not, and so does everything computed from it afterwards.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#setting-requires-grad
     """
     x = torch.ones(3, requires_grad=True)
     w = torch.full((3,), 2.0)
@@ -146,7 +146,7 @@ def test_grad_fn_names_the_backward_of_each_operation():
     records a `MulBackward0`, adding one records an `AddBackward0`, and two runs of the
     same operation record two distinct nodes.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#how-autograd-encodes-the-history
     """
     x = torch.ones(3, requires_grad=True)
 
@@ -201,6 +201,61 @@ def test_next_functions_lead_back_to_the_leaves():
     assert accumulate.variable is x
 
 
+def test_grad_fn_exposes_the_tensors_it_saved():
+    """A node shows what it saved for backward as `_saved_*` attributes: `pow` saved its input itself.
+
+    The derivative of x² is 2x, so `PowBackward0` needs `x`: its `_saved_self` is the very
+    tensor object `x`, and `_saved_exponent` is the 2. These attributes are for learning
+    and debugging.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#saved-tensors
+    """
+    x = torch.tensor([1.0, -2.0], requires_grad=True)
+
+    y = x.pow(2)
+
+    assert y.grad_fn._saved_self is x
+    assert y.grad_fn._saved_exponent == 2
+
+
+def test_saved_output_is_unpacked_into_a_new_tensor_object():
+    """A node that saved its own output hands back an equal tensor on the same storage, not the same object.
+
+    `exp` saves its result (d eˣ/dx = eˣ). Keeping `y` itself inside `y.grad_fn` would make
+    a reference cycle, so autograd packs it and unpacks a different tensor object that
+    shares `y`'s memory. Which saved tensors come back as new objects is an implementation
+    detail; the values are what you can rely on.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#saved-tensors
+    """
+    x = torch.tensor([0.0, 1.0], requires_grad=True)
+
+    y = x.exp()
+    saved = y.grad_fn._saved_result
+
+    assert saved is not y
+    assert saved.equal(y)
+    assert saved.untyped_storage().data_ptr() == y.untyped_storage().data_ptr()
+
+
+def test_saved_tensors_are_freed_by_backward():
+    """After `backward()` the saved tensors are gone: reading `_saved_self` raises.
+
+    Backward releases what the graph saved as soon as it has used it, which is where the
+    memory of training goes back. The error is the one a second backward gives.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#saved-tensors
+    """
+    x = torch.tensor([1.0, -2.0], requires_grad=True)
+    y = x.pow(2)
+    node = y.grad_fn
+
+    y.sum().backward()
+
+    with raises_exactly(RuntimeError, match="directly access saved tensors after they have already been freed"):
+        node._saved_self
+
+
 @pytest.mark.claim("S0-001", verdict="true")
 @pytest.mark.claim("S4-003", verdict="true")
 def test_graph_follows_python_control_flow():
@@ -211,7 +266,7 @@ def test_graph_follows_python_control_flow():
     picks `x * x` for one input and `3 * x` for another, and each backward differentiates
     the branch taken.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#how-autograd-encodes-the-history
     """
     pos = torch.tensor([2.0], requires_grad=True)
     neg = torch.tensor([-2.0], requires_grad=True)
@@ -228,14 +283,15 @@ def test_each_forward_pass_records_a_new_graph():
     """Running the same code twice records two separate graphs.
 
     Unlike a static graph compiled once, each forward pass builds fresh nodes; the graph
-    of the first call can be freed by its `backward()` without touching the second.
+    of the first call can be freed by its `backward()` without touching the second. Both
+    graphs save `x` (the derivative of `x * x` needs it), and each backward adds 2x.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#how-autograd-encodes-the-history
     """
     x = torch.ones(2, requires_grad=True)
 
-    first = (x * 2).sum()
-    second = (x * 2).sum()
+    first = (x * x).sum()
+    second = (x * x).sum()
 
     assert first.grad_fn is not second.grad_fn
     first.backward()
@@ -324,7 +380,7 @@ def test_backward_applies_the_chain_rule():
     For `z = sin(x)²`, dz/dx = 2 sin(x) · cos(x): the derivative of the square times the
     derivative of the sine, which autograd reproduces.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#how-autograd-encodes-the-history
     """
     x = torch.tensor([0.0, 0.5, 1.0], requires_grad=True)
 
@@ -340,7 +396,7 @@ def test_backward_adds_the_gradients_of_every_path():
     In `y = x * x + x`, `x` reaches `y` along three edges; the multivariate chain rule adds
     their contributions: x + x + 1 = 2x + 1.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.backward.html
     """
     x = torch.tensor([1.0, 2.0], requires_grad=True)
 

@@ -4,12 +4,14 @@ Autograd protects you from changing values it still needs: in-place writes to a 
 leaf are refused, and a write to a tensor saved for backward is caught by a version
 counter when backward runs. Anomaly mode points at the forward line behind a failing
 backward. When the built-in formulas are not enough you write a `torch.autograd.Function`
-(checked with `gradcheck`), and hooks let you watch or change gradients as they flow.
+(checked with `gradcheck`), and hooks let you watch or change gradients as they flow,
+or decide how the tensors saved for backward are stored.
 """
 
 import pytest
 import torch
 from torch import nn
+from torch.autograd.gradcheck import GradcheckError
 
 from torchref import raises_exactly, warns_exactly
 
@@ -195,17 +197,23 @@ def test_gradcheck_accepts_a_correct_backward():
 
 
 def test_gradcheck_rejects_a_wrong_backward():
-    """`gradcheck` raises on a backward that disagrees with finite differences.
+    """`gradcheck` raises a `GradcheckError` on a backward that disagrees with finite differences.
 
-    The message reports a Jacobian mismatch and prints the numerical and analytical
-    Jacobians side by side.
+    `GradcheckError` is a subclass of `RuntimeError` defined in `torch.autograd.gradcheck`,
+    so `except RuntimeError` still catches it. The message reports a Jacobian mismatch and
+    prints the numerical and analytical Jacobians one after the other: here the
+    analytical diagonal x² is a third of the numerical 3x².
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.gradcheck.gradcheck.html
     """
     x = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64, requires_grad=True)
 
-    with raises_exactly(RuntimeError, match="Jacobian mismatch"):
+    with raises_exactly(GradcheckError, match="Jacobian mismatch for output 0 with respect to input 0") as info:
         torch.autograd.gradcheck(WrongCube.apply, (x,))
+
+    assert issubclass(GradcheckError, RuntimeError)
+    message = str(info.value)
+    assert message.index("numerical:") < message.index("analytical:")
 
 
 @pytest.mark.claim("S2-083", verdict="true")
@@ -282,3 +290,138 @@ def test_module_full_backward_hook_sees_output_and_input_gradients():
 
     assert seen["out"].tolist() == [[1.0]]
     assert seen["in"].tolist() == [[3.0, 4.0]]
+
+
+def test_tensor_hooks_run_in_registration_order_and_see_earlier_changes():
+    """Two hooks on one tensor run in the order they were registered, each seeing what the one before returned.
+
+    The first hook receives d(loss)/dy = 1 and returns it times 10; the second hook
+    therefore sees 10, and that is what flows on to `x` (times dy/dx = 2).
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#the-order-in-which-the-different-hooks-are-fired
+    """
+    x = torch.ones(2, requires_grad=True)
+    y = x * 2
+    seen = []
+
+    def first(g):
+        seen.append(("first", g.tolist()))
+        return g * 10
+
+    y.register_hook(first)
+    y.register_hook(lambda g: seen.append(("second", g.tolist())))
+
+    y.sum().backward()
+
+    assert seen == [("first", [1.0, 1.0]), ("second", [10.0, 10.0])]
+    assert x.grad.tolist() == [20.0, 20.0]
+
+
+def test_tensor_hook_runs_before_the_node_pre_hook_and_post_hook():
+    """During backward a tensor's hooks fire first, then its node's pre-hooks, then the node's post-hooks.
+
+    The note lists the order: hooks registered to the Tensor, pre-hooks registered to the
+    Node (`grad_fn.register_prehook`), the Node itself, post-hooks registered to the Node
+    (`grad_fn.register_hook`, which receives both the gradients it produced and those it
+    was given).
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#the-order-in-which-the-different-hooks-are-fired
+    """
+    x = torch.ones(2, requires_grad=True)
+    y = x * 2
+    events = []
+    y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: events.append("node post-hook"))
+    y.grad_fn.register_prehook(lambda grad_outputs: events.append("node pre-hook"))
+    y.register_hook(lambda g: events.append("tensor hook"))
+
+    (y * 3).sum().backward()
+
+    assert events == ["tensor hook", "node pre-hook", "node post-hook"]
+
+
+@pytest.mark.torch_version(">=2.1")
+def test_post_accumulate_grad_hook_runs_after_grad_is_stored():
+    """A post-accumulate-grad hook on a leaf runs once `.grad` holds the new gradient.
+
+    A hook from `register_hook` runs while the gradient is being computed, before it is
+    stored, so it still sees `x.grad` as `None`; the hook from
+    `register_post_accumulate_grad_hook` gets the tensor itself, after `x.grad` was set to
+    d(sum 3x)/dx = 3. That is the place for an optimizer step fused into backward.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.register_post_accumulate_grad_hook.html
+    """
+    x = torch.ones(2, requires_grad=True)
+    events = []
+    x.register_post_accumulate_grad_hook(lambda t: events.append(("post-accumulate", t is x, t.grad.tolist())))
+    x.register_hook(lambda g: events.append(("tensor hook", x.grad)))
+
+    (3 * x).sum().backward()
+
+    assert events == [("tensor hook", None), ("post-accumulate", True, [3.0, 3.0])]
+
+
+@pytest.mark.torch_version(">=2.1")
+def test_post_accumulate_grad_hook_refuses_a_non_leaf():
+    """Registering a post-accumulate-grad hook on a non-leaf raises.
+
+    Only leaves accumulate into `.grad`, so there is no moment for such a hook to run on
+    an intermediate tensor.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#whether-a-particular-hook-will-be-fired
+    """
+    y = torch.ones(2, requires_grad=True) * 2
+
+    with raises_exactly(RuntimeError, match="post accumulate grad hooks cannot be registered on non-leaf tensors"):
+        y.register_post_accumulate_grad_hook(lambda t: None)
+
+
+def test_saved_tensors_hooks_pack_in_forward_and_unpack_in_backward():
+    """Inside `saved_tensors_hooks(pack, unpack)`, `pack` runs once per saved tensor and `unpack` when backward needs it.
+
+    `x * x` saves `x` twice (as `self` and as `other`), so `pack` runs twice during the
+    forward pass and `unpack` not at all; backward unpacks both. What `pack` returns is
+    stored instead of the tensor: here a detached alias, so the unpacked tensor is a new
+    object on the same storage as `x`. The gradient is unchanged, 2x.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#registering-default-hooks-for-saved-tensors
+    """
+    packed, unpacked = [], []
+
+    def pack(t):
+        packed.append(t)
+        return t.detach()
+
+    def unpack(t):
+        unpacked.append(t)
+        return t
+
+    x = torch.ones(2, requires_grad=True)
+    with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+        y = x * x
+    counts_after_forward = (len(packed), len(unpacked))
+    y.sum().backward()
+
+    assert counts_after_forward == (2, 0)
+    assert len(unpacked) == 2
+    assert all(t is not x and t.untyped_storage().data_ptr() == x.untyped_storage().data_ptr() for t in unpacked)
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_pack_hook_that_modifies_its_input_in_place_raises():
+    """A pack hook must not modify the tensor it receives: doing it in place raises.
+
+    The input of `pack` is the very tensor the forward pass is using, so changing it would
+    change the forward result behind autograd's back.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#hooks-for-saved-tensors
+    """
+
+    def pack(t):
+        t.add_(1)
+        return t
+
+    b = torch.ones(2, requires_grad=True) * 1
+
+    with raises_exactly(RuntimeError, match="A saved tensor pack hook is modifying its input in place"):
+        with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+            b.sin()

@@ -5,7 +5,10 @@ cuts one tensor out of the graph; `no_grad` (and its cousins `enable_grad` and
 `set_grad_enabled`) switch recording off for a block of code; `inference_mode` goes
 further and makes inference tensors, which autograd refuses to save for a backward pass. On the other side,
 `requires_grad_` turns tracking on for a leaf, and switching it off freezes a parameter.
+`model.eval()`, despite its name, is not one of these switches.
 """
+
+import threading
 
 import pytest
 import torch
@@ -64,7 +67,7 @@ def test_detach_shares_storage_with_the_original():
     d[0] = 10.0
 
     assert y[0].item() == 10.0
-    assert d.data_ptr() == y.data_ptr()
+    assert d.untyped_storage().data_ptr() == y.untyped_storage().data_ptr()
 
 
 @pytest.mark.claim("S1-045", verdict="true")
@@ -188,14 +191,80 @@ def test_set_grad_enabled_takes_the_mode_as_an_argument(enabled):
     assert y.requires_grad is enabled
 
 
+def test_no_grad_is_thread_local():
+    """`no_grad` switches recording off only in the thread that entered it.
+
+    Grad mode is per thread: a worker thread started inside a `no_grad` block still
+    records history, so each thread of a program has to choose its own mode.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.no_grad.html
+    """
+    x = torch.ones(2, requires_grad=True)
+    seen = {}
+
+    def worker():
+        seen["enabled"] = torch.is_grad_enabled()
+        seen["y"] = x * 2
+
+    with torch.no_grad():
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
+
+    assert seen["enabled"] is True
+    assert seen["y"].requires_grad
+
+
+def test_result_of_no_grad_can_be_used_in_grad_mode_later():
+    """A tensor computed under `no_grad` is an ordinary tensor: later tracked computations may use it.
+
+    This is the difference the note draws between no-grad and inference mode. Here
+    `scale` is computed without history and then multiplies a tracked `w`; the gradient
+    of `w` is `scale` itself.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#no-grad-mode
+    """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    with torch.no_grad():
+        scale = x * 3
+    w = torch.ones(2, requires_grad=True)
+
+    (w * scale).sum().backward()
+
+    assert not scale.is_inference()
+    assert w.grad.tolist() == [3.0, 6.0]
+
+
+def test_eval_mode_does_not_disable_gradients():
+    """`model.eval()` changes how some layers behave; it does not stop autograd recording.
+
+    Evaluation mode and grad modes are orthogonal: after `eval()` the output of a layer
+    still requires grad and backward still fills the parameters' `.grad`. To evaluate
+    without a graph, combine `eval()` with `no_grad()` or `inference_mode()`.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#evaluation-mode-nn-module-eval
+    """
+    torch.manual_seed(0)
+    model = nn.Linear(2, 1)
+
+    model.eval()
+    out = model(torch.ones(1, 2))
+    out.sum().backward()
+
+    assert model.training is False
+    assert torch.is_grad_enabled()
+    assert out.requires_grad and out.grad_fn is not None
+    assert model.bias.grad.tolist() == [1.0]
+
+
 def test_inference_mode_makes_inference_tensors():
     """Tensors created under `torch.inference_mode()` are inference tensors without history.
 
     `inference_mode` is a stricter `no_grad`: besides recording nothing it skips the
     bookkeeping (version counters, view tracking) that autograd would need later, so it
-    is a little faster.
+    is a little faster. An inference tensor has no version counter to read.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.inference_mode.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#inference-mode
     """
     x = torch.ones(2, requires_grad=True)
 
@@ -205,6 +274,8 @@ def test_inference_mode_makes_inference_tensors():
     assert y.is_inference()
     assert not y.requires_grad
     assert not x.is_inference()
+    with raises_exactly(RuntimeError, match="Inference tensors do not track version counter"):
+        y._version
 
 
 def test_inference_tensor_cannot_be_saved_for_backward():
@@ -306,6 +377,45 @@ def test_frozen_parameter_gets_no_gradient():
 
     assert layer.weight.grad is None
     assert layer.bias.grad.tolist() == [1.0]
+
+
+def test_parameter_requires_grad_by_default():
+    """An `nn.Parameter` requires grad unless told otherwise, while a plain tensor does not.
+
+    `requires_grad` defaults to false *unless the tensor is wrapped in an
+    `nn.Parameter`*: parameters are what a model learns.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#setting-requires-grad
+    """
+    t = torch.ones(2)
+
+    p = nn.Parameter(t)
+
+    assert t.requires_grad is False
+    assert p.requires_grad is True
+    assert p.is_leaf
+
+
+def test_module_requires_grad_underscore_freezes_every_parameter():
+    """`module.requires_grad_(False)` switches tracking off for all of the module's parameters at once.
+
+    The module-level form of freezing: after it, no parameter gets a gradient, and an
+    input that requires grad still does (gradient flows *through* a frozen layer).
+    For two stacked linear layers d(out)/dx is the product W₂W₁ of their weights.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#setting-requires-grad
+    """
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
+    x = torch.ones(1, 2, requires_grad=True)
+
+    same = model.requires_grad_(False)
+    model(x).sum().backward()
+
+    assert same is model
+    assert all(not p.requires_grad and p.grad is None for p in model.parameters())
+    expected = (model[1].weight @ model[0].weight).detach()
+    torch.testing.assert_close(x.grad, expected)
 
 
 @pytest.mark.claim("S2-084", verdict="true")

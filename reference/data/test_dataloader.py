@@ -7,13 +7,24 @@ collation treats Python numbers and mismatched shapes.
 """
 
 import math
+import os
 
+import numpy as np
 import pytest
 import torch
 from torch.nn.utils.rnn import pad_sequence
-from torch.utils.data import DataLoader, TensorDataset, default_collate
+from torch.utils.data import (
+    BatchSampler,
+    DataLoader,
+    Dataset,
+    RandomSampler,
+    SequentialSampler,
+    TensorDataset,
+    default_collate,
+    get_worker_info,
+)
 
-from torchref import by_version, raises_exactly, warns_exactly
+from torchref import raises_exactly, warns_exactly
 
 
 def make_dataset(n=10):
@@ -24,6 +35,60 @@ def make_dataset(n=10):
 def pad_collate(batch):
     """Pads 1-D sequences to the longest with zeros; returns (padded, lengths)."""
     return pad_sequence(batch, batch_first=True), torch.tensor([len(s) for s in batch])
+
+
+class WorkerReport(Dataset):
+    """Sample i reports, from inside the worker that loads it: worker id, its seed, torch's seed, a NumPy draw, the pid."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        info = get_worker_info()
+        return info.id, info.seed, torch.initial_seed(), int(np.random.randint(2**31)), os.getpid()
+
+
+def seed_numpy(worker_id):
+    """A `worker_init_fn`: seed NumPy in each worker from that worker's own torch seed."""
+    np.random.seed(get_worker_info().seed % 2**32)
+
+
+def test_loader_defaults_are_batches_of_one_in_order_in_the_main_process():
+    """`DataLoader(ds)` yields batches of 1, in index order, loaded in the main process, keeping the short batch.
+
+    The documented defaults: `batch_size=1`, `shuffle=False` (a `SequentialSampler`),
+    `drop_last=False`, `num_workers=0`, `timeout=0`, `pin_memory=False`,
+    `collate_fn=None` (which means `default_collate`), `persistent_workers=False` and,
+    since `num_workers=0`, no `prefetch_factor`.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
+    """
+    loader = DataLoader(TensorDataset(torch.arange(3)))
+
+    batches = [batch[0].tolist() for batch in loader]
+
+    assert batches == [[0], [1], [2]]
+    assert (loader.batch_size, loader.drop_last, loader.num_workers, loader.timeout) == (1, False, 0, 0)
+    assert (loader.pin_memory, loader.persistent_workers, loader.prefetch_factor) == (False, False, None)
+    assert type(loader.sampler) is SequentialSampler
+    assert type(loader.batch_sampler) is BatchSampler
+    assert loader.collate_fn is default_collate
+
+
+def test_shuffle_true_means_a_random_sampler():
+    """`shuffle=True` is a shortcut: the loader builds a `RandomSampler` over the dataset.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#data-loading-order-and-sampler
+    """
+    ds = TensorDataset(torch.arange(3))
+
+    loader = DataLoader(ds, shuffle=True)
+
+    assert type(loader.sampler) is RandomSampler
+    assert loader.sampler.data_source is ds
 
 
 @pytest.mark.claim("S1-024", verdict="true")
@@ -119,18 +184,39 @@ def test_default_collate_turns_numbers_into_tensors():
     assert floats.dtype == torch.float64
 
 
-def test_default_collate_keeps_dict_structure():
-    """A batch of dicts is a dict of batches, key by key.
+def test_default_collate_turns_numpy_arrays_into_a_stacked_tensor():
+    """NumPy arrays are converted to tensors of the same dtype and stacked; NumPy scalars become a 1-D tensor.
+
+    A float64 array stays float64, the same trap as Python floats; `np.float32` scalars
+    give float32.
 
     Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.default_collate
     """
-    samples = [{"x": torch.zeros(2), "y": 0}, {"x": torch.ones(2), "y": 1}]
+    arrays = [np.array([1.0, 2.0]), np.array([3.0, 4.0])]
+
+    batch = default_collate(arrays)
+    scalars = default_collate([np.float32(0.5), np.float32(1.5)])
+
+    assert batch.dtype == torch.float64
+    assert batch.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert scalars.dtype == torch.float32
+    assert scalars.tolist() == [0.5, 1.5]
+
+
+def test_default_collate_keeps_dict_structure():
+    """A batch of dicts is a dict of batches, key by key, at every level of nesting.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.default_collate
+    """
+    samples = [{"x": torch.zeros(2), "y": 0, "meta": {"w": 0.5}}, {"x": torch.ones(2), "y": 1, "meta": {"w": 2.0}}]
 
     batch = default_collate(samples)
 
-    assert set(batch) == {"x", "y"}
+    assert isinstance(batch, dict)
+    assert set(batch) == {"x", "y", "meta"}
     assert batch["x"].shape == (2, 2)
     assert batch["y"].tolist() == [0, 1]
+    assert batch["meta"]["w"].tolist() == [0.5, 2.0]
 
 
 def test_default_collate_transposes_tuples_into_a_list():
@@ -196,6 +282,47 @@ def test_batch_size_none_yields_single_samples():
     assert label.shape == ()
 
 
+def test_batch_size_none_still_converts_numpy_arrays():
+    """With batching off, the default `collate_fn` only converts: a NumPy array becomes a tensor, with no batch dimension.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#disable-automatic-batching
+    """
+    samples = [np.array([1.0, 2.0]), np.array([3.0, 4.0])]
+
+    first = next(iter(DataLoader(samples, batch_size=None)))
+
+    assert isinstance(first, torch.Tensor)
+    assert first.dtype == torch.float64
+    assert first.tolist() == [1.0, 2.0]
+
+
+def test_batch_size_none_rejects_drop_last():
+    """`batch_size=None` with `drop_last=True` raises a `ValueError`: without batches there is nothing to drop.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#disable-automatic-batching
+    """
+    with raises_exactly(ValueError, match=r"batch_size=None option disables auto-batching and is mutually exclusive with drop_last"):
+        DataLoader(make_dataset(4), batch_size=None, drop_last=True)
+
+
+@pytest.mark.parametrize(
+    "option",
+    [{"batch_size": 2}, {"shuffle": True}, {"sampler": [0, 1]}, {"drop_last": True}],
+    ids=["batch_size", "shuffle", "sampler", "drop_last"],
+)
+def test_batch_sampler_excludes_batch_size_shuffle_sampler_and_drop_last(option):
+    """Passing `batch_sampler` together with `batch_size`, `shuffle`, `sampler` or `drop_last` raises a `ValueError`.
+
+    The batch sampler already decides which indices form each batch, so each of those
+    four options would contradict it; `batch_size` counts as given when it is not the
+    default 1.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
+    """
+    with raises_exactly(ValueError, match=r"batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last"):
+        DataLoader(make_dataset(4), batch_sampler=[[0, 1]], **option)
+
+
 def test_workers_give_the_same_samples_in_the_same_order():
     """`num_workers=2` yields exactly what `num_workers=0` yields, in the same order.
 
@@ -209,30 +336,66 @@ def test_workers_give_the_same_samples_in_the_same_order():
     samples = list(range(6))
 
     serial = list(DataLoader(samples, batch_size=None))
-    parallel = list(DataLoader(samples, batch_size=None, num_workers=2))
+    parallel = list(DataLoader(samples, batch_size=None, num_workers=2, timeout=30))
 
     assert parallel == serial == [0, 1, 2, 3, 4, 5]
 
 
-@pytest.mark.no_cuda
-def test_pin_memory_without_an_accelerator_is_ignored():
-    """Without an accelerator `pin_memory=True` is ignored and batches stay unpinned.
+@pytest.mark.no_accelerator
+@pytest.mark.torch_version("<2.7")
+def test_pin_memory_without_an_accelerator_is_silently_ignored_before_2_7():
+    """Before 2.7, without an accelerator `pin_memory=True` is ignored without a word and batches stay unpinned.
 
-    Pinning only helps copies to a GPU. On a CPU-only machine the loader skips it; since
-    torch 2.7 it also says so with a `UserWarning`, before that it was silent.
+    Pinning only helps copies to an accelerator, so on a CPU-only machine the loader
+    skips it. Since 2.7 it says so (next test).
 
     Docs: https://docs.pytorch.org/docs/stable/data.html#memory-pinning
     """
-    warns = by_version({"<2.7": False, ">=2.7": True})
     loader = DataLoader(make_dataset(4), batch_size=2, pin_memory=True)
 
-    if warns:
-        with warns_exactly(UserWarning, match="'pin_memory' argument is set as true but no accelerator is found"):
-            features, _ = next(iter(loader))
-    else:
+    features, _ = next(iter(loader))
+
+    assert not features.is_pinned()
+
+
+@pytest.mark.no_accelerator
+@pytest.mark.torch_version(">=2.7")
+def test_pin_memory_without_an_accelerator_warns_and_is_ignored_since_2_7():
+    """Since 2.7, without an accelerator `pin_memory=True` warns with a `UserWarning` and batches stay unpinned.
+
+    The loader checks `torch.accelerator.is_available()` when an iterator is created and
+    warns that "no accelerator is found", so the warning comes from `iter(loader)`, not
+    from the constructor.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#memory-pinning
+    """
+    loader = DataLoader(make_dataset(4), batch_size=2, pin_memory=True)
+
+    with warns_exactly(UserWarning, match="'pin_memory' argument is set as true but no accelerator is found"):
         features, _ = next(iter(loader))
 
     assert not features.is_pinned()
+
+
+# Without an accelerator (or on MPS) the loader adds its own pin_memory warning; this test is about the other one.
+@pytest.mark.filterwarnings("ignore:'pin_memory' argument is set as true but no accelerator is found:UserWarning")
+@pytest.mark.filterwarnings("ignore:'pin_memory' argument is set as true but not supported on MPS:UserWarning")
+@pytest.mark.torch_version(">=2.9")
+def test_pin_memory_device_is_deprecated_since_2_9():
+    """Since 2.9, `pin_memory_device=` is ignored with a `UserWarning`: the current accelerator is used.
+
+    The argument used to pick the device to pin for; the loader now always pins for
+    `torch.accelerator.current_accelerator()`
+    (https://github.com/pytorch/pytorch/pull/158323). Drop the argument.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
+    """
+    loader = DataLoader(make_dataset(4), batch_size=2, pin_memory=True, pin_memory_device="cpu")
+
+    with warns_exactly(UserWarning, match=r"pin_memory_device is deprecated, the current accelerator will be used as the device"):
+        features, _ = next(iter(loader))
+
+    assert features.shape == (2, 3)
 
 
 @pytest.mark.cuda
@@ -251,3 +414,94 @@ def test_pin_memory_pins_batches_on_a_gpu_machine():
     assert features.is_pinned()
     assert labels.is_pinned()
     assert features.device.type == "cpu"
+
+
+def test_prefetch_factor_needs_workers():
+    """`prefetch_factor` only applies to worker processes: with `num_workers=0` it raises a `ValueError`.
+
+    Each worker keeps `prefetch_factor` batches in flight (2 by default when
+    `num_workers > 0`); the main process loads on demand, so there is nothing to
+    prefetch.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
+    """
+    with raises_exactly(ValueError, match=r"prefetch_factor option could only be specified in multiprocessing"):
+        DataLoader(make_dataset(4), prefetch_factor=2)
+
+    assert DataLoader(make_dataset(4), num_workers=2).prefetch_factor == 2
+
+
+def test_persistent_workers_needs_workers():
+    """`persistent_workers=True` with `num_workers=0` raises a `ValueError`.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
+    """
+    with raises_exactly(ValueError, match=r"persistent_workers option needs num_workers > 0"):
+        DataLoader(make_dataset(4), persistent_workers=True)
+
+
+def test_persistent_workers_survive_the_epoch():
+    """With `persistent_workers=True` the same worker process serves every epoch.
+
+    By default the workers are shut down when an epoch's iterator is exhausted and new
+    ones start with the next `iter(loader)`; persistent workers skip that start-up cost
+    and keep whatever state the dataset copy built up.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
+    """
+    loader = DataLoader(WorkerReport(1), batch_size=None, num_workers=1, persistent_workers=True, timeout=30)
+
+    first_pid = [sample[4] for sample in loader]
+    second_pid = [sample[4] for sample in loader]
+
+    assert first_pid == second_pid
+    assert first_pid != [os.getpid()]
+
+
+def test_worker_seeds_are_base_seed_plus_worker_id():
+    """Each worker seeds torch with `base_seed + worker_id`; a seeded `generator` repeats the seeds, a new epoch changes them.
+
+    The main process draws `base_seed` from `generator` (or the global RNG) every time
+    an iterator is created, so the two workers of one epoch get consecutive seeds,
+    `get_worker_info().seed` is that seed, and the next epoch gets new ones. A second
+    loader with an equally seeded generator reproduces the first.
+
+    NumPy and `random` are *not* reseeded per worker by torch: a `worker_init_fn` such as
+    `seed_numpy` does it from the worker's seed, here making each NumPy draw the first
+    draw of `RandomState(seed % 2**32)`.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#randomness-in-multi-process-data-loading
+    """
+    loader = DataLoader(
+        WorkerReport(2), batch_size=None, num_workers=2, worker_init_fn=seed_numpy,
+        generator=torch.Generator().manual_seed(0), timeout=30,
+    )
+    again = DataLoader(
+        WorkerReport(2), batch_size=None, num_workers=2, worker_init_fn=seed_numpy,
+        generator=torch.Generator().manual_seed(0), timeout=30,
+    )
+
+    epoch_1, epoch_2 = list(loader), list(loader)
+    repeated = list(again)
+
+    (id_0, seed_0, torch_seed_0, draw_0, _), (id_1, seed_1, torch_seed_1, draw_1, _) = epoch_1
+    assert (id_0, id_1) == (0, 1)
+    assert seed_1 == seed_0 + 1
+    assert (torch_seed_0, torch_seed_1) == (seed_0, seed_1)
+    assert draw_0 == np.random.RandomState(seed_0 % 2**32).randint(2**31)
+    assert draw_1 == np.random.RandomState(seed_1 % 2**32).randint(2**31)
+    assert [sample[1] for sample in repeated] == [seed_0, seed_1]
+    assert epoch_2[0][1] not in (seed_0, seed_1)
+
+
+def test_timeout_must_not_be_negative():
+    """`timeout` is in seconds and must not be negative: -1 raises a `ValueError`.
+
+    The default 0 means "wait for each batch from the workers as long as it takes"; a
+    positive value makes the loader raise a `RuntimeError` ("DataLoader timed out after
+    ... seconds") when a batch takes longer.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
+    """
+    with raises_exactly(ValueError, match=r"timeout option should be non-negative"):
+        DataLoader(make_dataset(4), timeout=-1)

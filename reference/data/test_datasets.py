@@ -6,6 +6,7 @@ another (`__iter__`). Everything else here (`TensorDataset`, `ConcatDataset`, `S
 `random_split`) is built from those two shapes, and `DataLoader` accepts both.
 """
 
+import inspect
 from collections.abc import Iterable
 
 import pytest
@@ -22,7 +23,7 @@ from torch.utils.data import (
     random_split,
 )
 
-from torchref import by_version, raises_exactly
+from torchref import raises_exactly
 
 
 class Squares(Dataset):
@@ -75,13 +76,14 @@ def test_dataset_base_class_has_no_getitem():
     """The bare `Dataset` base class raises `NotImplementedError` when indexed.
 
     `Dataset` is an abstract template: forgetting to override `__getitem__` fails at the
-    first sample, not at construction.
+    first sample, not at construction, with "Subclasses of Dataset should implement
+    __getitem__".
 
     Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.Dataset
     """
     ds = Dataset()
 
-    with raises_exactly(NotImplementedError):
+    with raises_exactly(NotImplementedError, match=r"Subclasses of Dataset should implement __getitem__"):
         ds[0]
 
 
@@ -134,30 +136,45 @@ def test_tensor_dataset_indexes_every_tensor_together():
     ds = TensorDataset(x, y)
 
     assert len(ds) == 3
+    assert isinstance(ds[1], tuple) and len(ds[1]) == 2
     assert ds[1][0].tolist() == [2.0, 3.0]
     assert ds[1][1].item() == 11
 
 
-def test_tensor_dataset_needs_equal_first_dimensions():
-    """`TensorDataset` refuses tensors whose first dimensions differ, except in torch 2.10.
+@pytest.mark.torch_version("!=2.10.*")
+def test_tensor_dataset_refuses_unequal_first_dimensions():
+    """`TensorDataset` refuses tensors whose first dimensions differ with an `AssertionError`.
 
-    The check raises `AssertionError("Size mismatch between tensors")`. Torch 2.10
-    rewrote it as `if all(first != size ...)`, which is never true because the first
-    tensor always matches itself, so 2.10 accepts the mismatch silently and the error
-    surfaces only when indexing past the shorter tensor; 2.11 restored the check
-    (`any`). Check lengths yourself if you must support 2.10.
+    Every tensor is indexed with the same `i`, so they must have the same length. The
+    check is a plain `assert`-style `AssertionError("Size mismatch between tensors")`.
+    Torch 2.10 is the exception (next test).
 
     Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.TensorDataset
     """
     x = torch.zeros(3, 2)
     y = torch.zeros(4)
-    checks = by_version({"<2.10": True, ">=2.10,<2.11": False, ">=2.11": True})
 
-    if checks:
-        with raises_exactly(AssertionError, match="Size mismatch between tensors"):
-            TensorDataset(x, y)
-    else:
-        assert len(TensorDataset(x, y)) == 3
+    with raises_exactly(AssertionError, match="Size mismatch between tensors"):
+        TensorDataset(x, y)
+
+
+@pytest.mark.torch_version(">=2.10,<2.11")
+def test_tensor_dataset_accepts_unequal_first_dimensions_in_2_10():
+    """Torch 2.10 accepts tensors of different lengths in a `TensorDataset` and takes the first one's length.
+
+    2.10 rewrote the check as `if all(first != size ...)`, which is never true because
+    the first tensor always matches itself; 2.11 restored it (`any`). The error then
+    surfaces only when indexing past the shorter tensor, so check lengths yourself if
+    you must support 2.10.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.TensorDataset
+    """
+    x = torch.zeros(3, 2)
+    y = torch.zeros(4)
+
+    ds = TensorDataset(x, y)
+
+    assert len(ds) == 3
 
 
 @pytest.mark.claim("S2-030", verdict="true")
@@ -224,17 +241,21 @@ def test_subset_sees_only_the_given_indices():
 def test_random_split_with_a_seeded_generator_repeats():
     """`random_split` with the same seeded generator gives the same split every time.
 
-    Without `generator=` it draws from the global RNG, so the split changes with every
-    run unless `torch.manual_seed` was called. Passing a `torch.Generator` pins it down
+    Without `generator=` it draws from the global RNG (the default is
+    `torch.default_generator`), so the split changes with every run unless
+    `torch.manual_seed` was called. Passing a `torch.Generator` pins it down
     and leaves the global RNG alone.
 
     Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.random_split
     """
     ds = Squares(10)
+    global_state = torch.get_rng_state()
 
     first = random_split(ds, [7, 3], generator=torch.Generator().manual_seed(42))
     second = random_split(ds, [7, 3], generator=torch.Generator().manual_seed(42))
 
+    assert inspect.signature(random_split).parameters["generator"].default is torch.default_generator
+    assert torch.equal(torch.get_rng_state(), global_state)
     assert [len(part) for part in first] == [7, 3]
     assert list(first[0].indices) == list(second[0].indices)
     assert sorted(list(first[0].indices) + list(first[1].indices)) == list(range(10))
@@ -282,11 +303,14 @@ def test_iterable_dataset_batches_what_it_yields():
 def test_iterable_dataset_loader_has_no_len():
     """`len()` of a `DataLoader` over an `IterableDataset` without `__len__` raises `TypeError`.
 
+    The loader has no sampler to count, so it asks the dataset, and Python's `len()`
+    fails with its usual message for an object without `__len__`.
+
     Docs: https://docs.pytorch.org/docs/stable/data.html#iterable-style-datasets
     """
     loader = DataLoader(CountTo(5), batch_size=2)
 
-    with raises_exactly(TypeError):
+    with raises_exactly(TypeError, match=r"object of type 'CountTo' has no len\(\)"):
         len(loader)
 
 
@@ -323,7 +347,7 @@ def test_iterable_dataset_is_copied_into_every_worker():
 
     Docs: https://docs.pytorch.org/docs/stable/data.html#iterable-style-datasets
     """
-    loader = DataLoader(CountTo(3), batch_size=None, num_workers=2)
+    loader = DataLoader(CountTo(3), batch_size=None, num_workers=2, timeout=30)
 
     assert list(loader) == [0, 0, 1, 1, 2, 2]
 
@@ -343,14 +367,13 @@ class ShardedCount(IterableDataset):
 def test_get_worker_info_shards_an_iterable_dataset():
     """Sharding by `get_worker_info().id` makes two workers yield each sample once.
 
-    Inside a worker, `get_worker_info()` gives its `id`, the `num_workers` and its own
-    `seed`. Worker 0 takes 0, 2, 4 and worker 1 takes 1, 3, 5; taken in turn they come
-    back in order. (Each worker also seeds torch with `base_seed + id`, so random
-    augmentations differ between workers; a `worker_init_fn` can seed other libraries
-    from `get_worker_info().seed`.)
+    Inside a worker, `get_worker_info()` gives its `id` and the `num_workers` (and its
+    `seed`, see the DataLoader page). Worker 0 takes 0, 2, 4 and worker 1 takes 1, 3, 5;
+    taken in turn they come back in order. Without the sharding every sample would come
+    twice (previous test).
 
     Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.get_worker_info
     """
-    loader = DataLoader(ShardedCount(6), batch_size=None, num_workers=2)
+    loader = DataLoader(ShardedCount(6), batch_size=None, num_workers=2, timeout=30)
 
     assert list(loader) == [0, 1, 2, 3, 4, 5]

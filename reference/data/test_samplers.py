@@ -5,11 +5,13 @@ the `DataLoader` fetches `dataset[i]` for each. `shuffle=True` is only a shortcu
 `RandomSampler`; a `BatchSampler` groups indices into the lists that become batches.
 """
 
+import pytest
 import torch
 from torch.utils.data import (
     BatchSampler,
     DataLoader,
     RandomSampler,
+    Sampler,
     SequentialSampler,
     SubsetRandomSampler,
     TensorDataset,
@@ -30,20 +32,23 @@ def test_sequential_sampler_yields_indices_in_order():
 
 
 def test_random_sampler_is_randperm_of_its_generator():
-    """`RandomSampler` with a generator yields `torch.randperm(N, generator=...)`.
+    """`RandomSampler` with a generator yields `torch.randperm(N, generator=...)` (an implementation detail, not a documented promise).
 
-    Without replacement it is one permutation per epoch, so every index appears once. The
-    independent computation with a second, equally seeded generator shows where the order
-    comes from.
+    What the docs promise is a random permutation when sampling without replacement:
+    every index exactly once per epoch, reproducible with a seeded `generator`. That the
+    permutation is exactly `torch.randperm(N, generator=g)` is how the current code draws
+    it; a release could draw differently (and the exact order has no reason to survive a
+    change of release), so rely on the seed for reproducibility, not on this equality.
 
     Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.RandomSampler
     """
     sampler = RandomSampler(range(6), generator=torch.Generator().manual_seed(0))
-
     expected = torch.randperm(6, generator=torch.Generator().manual_seed(0)).tolist()
 
-    assert list(sampler) == expected
-    assert sorted(expected) == [0, 1, 2, 3, 4, 5]
+    order = list(sampler)
+
+    assert order == expected
+    assert sorted(order) == [0, 1, 2, 3, 4, 5]
 
 
 def test_random_sampler_with_replacement_draws_num_samples():
@@ -106,10 +111,23 @@ def test_batch_sampler_groups_indices_into_lists():
     assert len(sampler) == 3
 
 
+def test_batch_sampler_drop_last_drops_the_short_list():
+    """`BatchSampler(..., drop_last=True)` leaves out the incomplete last list, and `len` counts only full ones.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.BatchSampler
+    """
+    sampler = BatchSampler(SequentialSampler(range(7)), batch_size=3, drop_last=True)
+
+    assert list(sampler) == [[0, 1, 2], [3, 4, 5]]
+    assert len(sampler) == 7 // 3
+
+
 def test_loader_accepts_a_batch_sampler():
     """`DataLoader(batch_sampler=...)` fetches exactly the index lists the batch sampler yields.
 
-    `batch_size`, `shuffle`, `sampler` and `drop_last` must then stay at their defaults.
+    `batch_size`, `shuffle`, `sampler` and `drop_last` must then stay at their defaults
+    (any of them raises a `ValueError`, see the DataLoader page). Any iterable of index
+    lists works, here a plain list of lists.
 
     Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
     """
@@ -131,3 +149,26 @@ def test_loader_rejects_sampler_with_shuffle():
 
     with raises_exactly(ValueError, match="sampler option is mutually exclusive with shuffle"):
         DataLoader(ds, sampler=SequentialSampler(ds), shuffle=True)
+
+
+@pytest.mark.torch_version(">=2.10")
+def test_sampler_base_class_takes_no_data_source_since_2_10():
+    """Since 2.10 the `Sampler` base class takes no arguments: `Sampler(data)` raises `TypeError`.
+
+    The unused `data_source` argument was removed
+    (https://github.com/pytorch/pytorch/pull/163134). A custom sampler keeps the data it
+    needs itself and calls `super().__init__()` without it.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.Sampler
+    """
+    class EvenIndices(Sampler):
+        def __init__(self, data):
+            super().__init__()
+            self.n = len(data)
+
+        def __iter__(self):
+            return iter(range(0, self.n, 2))
+
+    with raises_exactly(TypeError, match=r"Sampler\(\) takes no arguments"):
+        Sampler([1, 2, 3])
+    assert list(EvenIndices([10, 11, 12, 13, 14])) == [0, 2, 4]

@@ -2,8 +2,9 @@
 
 What changes when a GPU is present: tensors and models move with `.to("cuda")`, ops on
 mixed devices raise, kernels run asynchronously so timing needs a synchronisation, pinned
-host memory allows asynchronous copies, and the caching allocator keeps freed memory. All
-tests here need a CUDA device and skip without one.
+host memory allows asynchronous copies, and the caching allocator keeps freed memory. The
+first tests read the precision flags of the "CUDA semantics" note, which any build has; every
+other test needs a CUDA device and skips without one.
 """
 
 import time
@@ -15,6 +16,57 @@ from torch import nn
 from torchref import raises_exactly
 
 MIB = 2**20
+SLEEP_CYCLES = 200_000_000  # torch.cuda._sleep spins this many GPU clock cycles: about 0.1 s
+
+
+def test_tf32_is_off_for_matmul_and_on_for_cudnn_by_default():
+    """By default float32 matmuls may not use TF32, while cuDNN convolutions may.
+
+    On Ampere and later GPUs, TF32 tensor cores read only 10 bits of each float32
+    mantissa: much faster, about 3 decimal digits. PyTorch 1.12 turned it off for
+    matrix products (`torch.backends.cuda.matmul.allow_tf32 = False`) and left it on for
+    convolutions (`torch.backends.cudnn.allow_tf32 = True`). The flags exist and read the
+    same on any build, with or without a GPU.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#tf32-on-ampere
+    """
+    assert torch.backends.cuda.matmul.allow_tf32 is False
+    assert torch.backends.cudnn.allow_tf32 is True
+
+
+def test_float32_matmul_precision_highest_means_no_tf32():
+    """`torch.get_float32_matmul_precision()` is "highest" by default; "high" switches matmul TF32 on.
+
+    `set_float32_matmul_precision` is the device-neutral spelling of the same switch:
+    "high" and `allow_tf32 = True` are one setting seen from two sides. It is
+    process-wide, so the test restores it in a `finally`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.set_float32_matmul_precision.html
+    """
+    default = torch.get_float32_matmul_precision()
+
+    torch.set_float32_matmul_precision("high")
+    try:
+        tf32_when_high = torch.backends.cuda.matmul.allow_tf32
+    finally:
+        torch.set_float32_matmul_precision(default)
+
+    assert default == "highest"
+    assert tf32_when_high is True
+    assert torch.backends.cuda.matmul.allow_tf32 is False
+
+
+def test_fp16_and_bf16_gemms_may_reduce_in_reduced_precision_by_default():
+    """Half and bfloat16 matrix products may accumulate partly in reduced precision unless you turn it off.
+
+    For speed, cuBLAS may truncate intermediate sums of an fp16 or bf16 GEMM to the
+    reduced type; both flags default to True. A product whose true value fits in fp16 can
+    then overflow to `inf`: set the flag to False when that matters.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#fp16reducedprecision
+    """
+    assert torch.backends.cuda.matmul.allow_fp16_reduced_precision_reduction is True
+    assert torch.backends.cuda.matmul.allow_bf16_reduced_precision_reduction is True
 
 
 @pytest.mark.cuda
@@ -117,7 +169,7 @@ def test_cuda_kernels_run_asynchronously():
     """
     done = torch.cuda.Event()
 
-    torch.cuda._sleep(200_000_000)
+    torch.cuda._sleep(SLEEP_CYCLES)
     done.record()
     finished_at_return = done.query()
     torch.cuda.synchronize()
@@ -138,7 +190,7 @@ def test_wall_clock_timing_without_synchronize_measures_only_the_launch():
     """
     torch.cuda.synchronize()
     start = time.perf_counter()
-    torch.cuda._sleep(200_000_000)
+    torch.cuda._sleep(SLEEP_CYCLES)
     launch_only = time.perf_counter() - start
     torch.cuda.synchronize()
     with_sync = time.perf_counter() - start
@@ -160,7 +212,7 @@ def test_cuda_events_time_the_work_on_the_gpu():
     end = torch.cuda.Event(enable_timing=True)
 
     start.record()
-    torch.cuda._sleep(200_000_000)
+    torch.cuda._sleep(SLEEP_CYCLES)
     end.record()
     end.synchronize()
 
@@ -186,18 +238,47 @@ def test_pin_memory_returns_a_pinned_copy():
 
 
 @pytest.mark.cuda
-def test_non_blocking_copy_from_pinned_memory_is_correct_after_synchronize():
-    """`pinned.to("cuda", non_blocking=True)` returns at once; the data is there once the stream has caught up.
+def test_non_blocking_copy_reads_the_pinned_source_only_when_the_stream_gets_to_it():
+    """A `non_blocking` copy from pinned memory reads its source later: overwrite the buffer first and the GPU gets the new data.
 
-    The copy is queued on the current stream, so later kernels on that stream see the
-    data. Reading it on the host, or reusing the pinned buffer, needs a synchronisation.
+    `pinned.to("cuda", non_blocking=True)` only queues the copy on the current stream and
+    returns. Here a 0.1 s kernel (`torch.cuda._sleep`) is queued first, so the copy is
+    still waiting when the host overwrites the pinned buffer; the GPU then copies what the
+    buffer holds by the time the stream reaches the copy. This is why a pinned buffer may
+    be reused only after a synchronisation (next test).
 
     Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#use-pinned-memory-buffers
     """
     pinned = torch.arange(1024.0).pin_memory()
+    torch.cuda.synchronize()
 
+    torch.cuda._sleep(SLEEP_CYCLES)  # keeps the stream busy: the copy queued next must wait
+    y = pinned.to("cuda", non_blocking=True)
+    copy_done_at_return = torch.cuda.current_stream().query()
+    pinned.fill_(-1.0)  # the host is free to write while the copy waits
+    torch.cuda.current_stream().synchronize()
+
+    assert copy_done_at_return is False
+    assert y.cpu().tolist() == [-1.0] * 1024
+
+
+@pytest.mark.cuda
+def test_non_blocking_copy_from_pinned_memory_is_correct_after_synchronize():
+    """Synchronising the stream after a `non_blocking` copy makes the copy complete, so the buffer can be reused.
+
+    The same delayed copy as above, with the synchronisation moved before the write:
+    the GPU copy holds the original data, and the later write to the pinned buffer no
+    longer reaches it.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#use-pinned-memory-buffers
+    """
+    pinned = torch.arange(1024.0).pin_memory()
+    torch.cuda.synchronize()
+
+    torch.cuda._sleep(SLEEP_CYCLES)
     y = pinned.to("cuda", non_blocking=True)
     torch.cuda.current_stream().synchronize()
+    pinned.fill_(-1.0)
 
     assert y.is_cuda
     torch.testing.assert_close(y.cpu(), torch.arange(1024.0))
@@ -270,3 +351,134 @@ def test_to_cuda_one_puts_the_tensor_on_the_second_gpu():
 
     assert y.device == torch.device("cuda:1")
     assert y.get_device() == 1
+
+
+@pytest.mark.cuda
+def test_model_to_cuda_keeps_the_parameter_objects():
+    """`model.to("cuda")` moves each parameter's data but keeps the `Parameter` objects, so an earlier optimizer still works.
+
+    A CPU tensor's data can be swapped for a CUDA tensor's in place, so `Module.to` does
+    that instead of registering new parameters (unlike a move to `meta`, on the previous
+    page). The optimizer built before the move holds the very parameters that now live on
+    the GPU.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.to
+    """
+    model = nn.Linear(2, 2)
+    weight = model.weight
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    model.to("cuda")
+
+    assert model.weight is weight
+    assert weight.is_cuda
+    assert opt.param_groups[0]["params"][0] is model.weight
+
+
+@pytest.mark.cuda
+@pytest.mark.torch_version(">=2.7")
+def test_current_accelerator_is_cuda_where_a_gpu_is_available():
+    """With a GPU present, `torch.accelerator.current_accelerator(check_available=True)` is the `cuda` device type.
+
+    The device-agnostic idiom of the previous page picks the GPU here. The returned
+    device has no index: "the current device of that type".
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.accelerator.current_accelerator.html
+    """
+    found = torch.accelerator.current_accelerator(check_available=True)
+
+    assert found == torch.device("cuda")
+    assert found.index is None
+    assert torch.accelerator.is_available() is True
+    assert torch.accelerator.device_count() == torch.cuda.device_count()
+
+
+@pytest.mark.cuda
+def test_side_stream_does_not_wait_for_the_default_stream():
+    """Kernels on another CUDA stream may run before earlier work on the default stream has finished.
+
+    Operations on one stream run in order; streams run concurrently. The default stream
+    here sleeps 0.1 s and then fills `x` with 1; the addition queued afterwards on a side
+    stream does not wait, so it reads `x` while it still holds 0. Using a non-default
+    stream makes ordering your job.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#cuda-streams
+    """
+    side = torch.cuda.Stream()
+    x = torch.zeros(1, device="cuda")
+    torch.cuda.synchronize()
+
+    torch.cuda._sleep(SLEEP_CYCLES)
+    x.fill_(1.0)
+    with torch.cuda.stream(side):
+        y = x + 1
+    torch.cuda.synchronize()
+
+    assert y.item() == 1.0
+    assert x.item() == 1.0
+
+
+@pytest.mark.cuda
+def test_wait_stream_orders_a_side_stream_after_the_default_stream():
+    """`side.wait_stream(default)` makes later work on `side` wait for everything queued on `default` so far.
+
+    The same race as above, with one call added: now the addition sees the filled `x`.
+    `Event.record()` on one stream and `Stream.wait_event(event)` on another do the same
+    for a single point in the queue.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#cuda-streams
+    """
+    default = torch.cuda.current_stream()
+    side = torch.cuda.Stream()
+    x = torch.zeros(1, device="cuda")
+    torch.cuda.synchronize()
+
+    torch.cuda._sleep(SLEEP_CYCLES)
+    x.fill_(1.0)
+    side.wait_stream(default)
+    with torch.cuda.stream(side):
+        y = x + 1
+    torch.cuda.synchronize()
+
+    assert y.item() == 2.0
+
+
+@pytest.mark.multi_gpu
+def test_cuda_device_context_selects_the_gpu_for_new_tensors():
+    """Inside `with torch.cuda.device(1):`, `device="cuda"` means GPU 1; results of ops stay with their inputs.
+
+    The context manager changes the current device, which is what an index-less
+    `"cuda"` and `.cuda()` resolve to. An op on tensors that already live on GPU 0 still
+    runs on and returns to GPU 0, whatever the current device.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html
+    """
+    x = torch.ones(2, device="cuda:0")
+    before = torch.cuda.current_device()
+
+    with torch.cuda.device(1):
+        inside = torch.cuda.current_device()
+        a = torch.ones(2, device="cuda")
+        b = torch.ones(2).cuda()
+        z = x + x
+
+    assert inside == 1
+    assert a.device == b.device == torch.device("cuda:1")
+    assert z.device == torch.device("cuda:0")
+    assert torch.cuda.current_device() == before
+
+
+@pytest.mark.multi_gpu
+def test_op_on_tensors_of_two_gpus_raises():
+    """Adding a `cuda:0` tensor to a `cuda:1` tensor raises: cross-GPU ops are not allowed.
+
+    Only copies (`to`, `copy_`, `cuda`) move data between GPUs. Move one operand first.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html
+    """
+    a = torch.ones(2, device="cuda:0")
+    b = torch.ones(2, device="cuda:1")
+
+    with raises_exactly(RuntimeError, match="Expected all tensors to be on the same device"):
+        a + b
+    assert (a + b.to("cuda:0")).tolist() == [2.0, 2.0]

@@ -71,7 +71,10 @@ def test_tensor_device_does_not_equal_a_string():
 
 
 def test_get_device_is_minus_one_on_cpu():
-    """`get_device()` returns the GPU index of a CUDA tensor and -1 for a CPU tensor.
+    """`get_device()` returns -1 for a CPU tensor.
+
+    For a CUDA tensor it returns the GPU's index (the next page checks `1` for
+    `cuda:1`), so -1 is the CPU's answer, not an error.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.get_device.html
     """
@@ -141,45 +144,57 @@ def test_cpu_on_a_cpu_tensor_returns_the_same_tensor():
     assert x.cpu() is x
 
 
-def test_module_to_converts_in_place_and_returns_the_module():
-    """`model.to(...)` changes the module itself and returns that same module.
-
-    Unlike tensor `.to`, module `.to` needs no assignment: `model.to(device)` on its own
-    line is enough. It returns `self` so that `model = Net().to(device)` also works.
-
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.to
-    """
-    model = nn.Linear(2, 2)
-
-    returned = model.to(torch.float64)
-
-    assert returned is model
-    assert model.weight.dtype == torch.float64
-
-
 def test_module_to_keeps_the_same_parameter_objects():
-    """A module's `.to` swaps each parameter's data but keeps the `Parameter` objects.
+    """A module's `.to(dtype)` swaps each parameter's data but keeps the `Parameter` objects.
 
-    That is why an optimizer built before `model.to(...)` still updates the model: it
-    holds the same parameter objects. Building the optimizer after moving the model is
-    still the documented habit.
+    `Module.to` works in place and returns the module itself (the Modules page shows it).
+    It also keeps each `Parameter` object and only replaces its data, which is why an
+    optimizer built before `model.to(...)` still updates the model: it holds the same
+    objects. The same holds for a move between the CPU and a GPU (next page); the next
+    test shows where it does not.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.to
     """
     model = nn.Linear(2, 2)
     weight = model.weight
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
 
     model.to(torch.float64)
 
     assert model.weight is weight
     assert weight.dtype == torch.float64
+    assert opt.param_groups[0]["params"][0] is model.weight
+
+
+def test_module_to_meta_replaces_the_parameter_objects():
+    """`model.to("meta")` gives the module new `Parameter` objects, so an optimizer built before it is left behind.
+
+    `Module.to` keeps a parameter object only when the converted tensor is of a kind whose
+    data can be swapped into it; a `meta` tensor cannot hold a CPU tensor's place, so
+    `_apply` registers a new `Parameter` instead. The optimizer still holds the old CPU
+    one. Build the optimizer after every move of the model, as the docs do, and this
+    never matters.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.to
+    """
+    model = nn.Linear(2, 2)
+    weight = model.weight
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    returned = model.to("meta")
+
+    assert returned is model
+    assert model.weight is not weight
+    assert model.weight.device.type == "meta"
+    assert weight.device.type == "cpu"
+    assert opt.param_groups[0]["params"][0] is weight
 
 
 def test_module_to_dtype_converts_only_floating_point_tensors():
     """`model.to(torch.float64)` converts floating-point parameters and buffers, not integer ones.
 
     BatchNorm counts batches in an int64 buffer; a dtype cast of the module leaves it
-    int64, while the device part of `.to` would move it too.
+    int64, while a device move takes it along with the rest (shown with `meta`).
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.to
     """
@@ -190,16 +205,9 @@ def test_module_to_dtype_converts_only_floating_point_tensors():
     assert bn.weight.dtype == torch.float64
     assert bn.running_mean.dtype == torch.float64
     assert bn.num_batches_tracked.dtype == torch.int64
-
-
-def test_module_cpu_returns_the_module():
-    """`model.cpu()` and `model.cuda()` are `model.to(...)` spelled differently: in place, returning self.
-
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.cpu
-    """
-    model = nn.Linear(2, 2)
-
-    assert model.cpu() is model
+    bn.to("meta")
+    assert bn.num_batches_tracked.device.type == "meta"
+    assert bn.num_batches_tracked.dtype == torch.int64
 
 
 @pytest.mark.claim("S2-064", verdict="true")
@@ -239,18 +247,26 @@ def test_meta_tensor_has_a_shape_but_no_data():
     """A tensor on the `meta` device has shape and dtype but no memory, so `item()` fails.
 
     `meta` is handy for working out shapes of a huge model without allocating it: the
-    million-element tensor here takes no memory. The error changed in 2.4: before,
-    `item()` raised NotImplementedError from the dispatcher; since 2.4 a RuntimeError
-    says "Tensor.item() cannot be called on meta tensors".
+    million-element tensor here has a storage that records its 4 MB size, on `meta`,
+    with a null data pointer: nothing was allocated. The error changed in 2.4:
+    before, `item()` fell through to the dispatcher's generic NotImplementedError about
+    `aten::_local_scalar_dense` and the Meta backend
+    ([issue 119588](https://github.com/pytorch/pytorch/issues/119588)); since 2.4 a
+    RuntimeError says "Tensor.item() cannot be called on meta tensors".
 
     Docs: https://docs.pytorch.org/docs/stable/meta.html
     """
     x = torch.empty(1000, 1000, device="meta")
     error = by_version({"<2.4": NotImplementedError, ">=2.4": RuntimeError})
+    message = by_version({"<2.4": r"_local_scalar_dense", ">=2.4": r"Tensor\.item\(\) cannot be called on meta tensors"})
 
     assert x.shape == (1000, 1000)
+    assert x.dtype == torch.float32
     assert x.device.type == "meta"
-    with raises_exactly(error):
+    assert x.untyped_storage().device.type == "meta"
+    assert x.untyped_storage().nbytes() == 1000 * 1000 * 4
+    assert x.data_ptr() == 0
+    with raises_exactly(error, match=message):
         x[0, 0].item()
 
 
@@ -320,18 +336,45 @@ def test_default_device_does_not_apply_to_from_numpy():
     assert shared.device.type == "cpu"
 
 
-def test_cuda_is_available_agrees_with_device_count():
-    """`torch.cuda.is_available()` is True exactly when `torch.cuda.device_count()` is above 0.
+@pytest.mark.no_accelerator
+@pytest.mark.torch_version(">=2.7")
+def test_accelerator_check_picks_the_cpu_without_an_accelerator():
+    """Without an accelerator, `current_accelerator(check_available=True)` is None, so the device-agnostic idiom picks the CPU.
 
-    Both answer without raising on any machine: on a CPU-only build, or a CUDA build on a
-    machine without a GPU, they return False and 0. Test with them; do not call `.cuda()`
-    to find out.
+    `torch.accelerator` (2.6+) answers for whichever accelerator this build supports:
+    CUDA, MPS, XPU and others. `is_available()` and `check_available=True` ask the
+    hardware, so code written once runs on a GPU machine and falls back to the CPU here.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.cuda.is_available.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.accelerator.current_accelerator.html
     """
-    available = torch.cuda.is_available()
+    found = torch.accelerator.current_accelerator(check_available=True)
 
-    assert available == (torch.cuda.device_count() > 0)
+    device = found if found is not None else torch.device("cpu")
+
+    assert torch.accelerator.is_available() is False
+    assert torch.accelerator.device_count() == 0
+    assert found is None
+    assert device == torch.device("cpu")
+
+
+@pytest.mark.no_accelerator
+@pytest.mark.torch_version(">=2.7")
+@pytest.mark.skipif(not torch.backends.cuda.is_built(), reason="needs a CUDA build of torch")
+def test_current_accelerator_reports_the_build_not_the_hardware():
+    """`torch.accelerator.current_accelerator()` is `cuda` on a CUDA build even where no GPU is present.
+
+    Its default `check_available=False` answers which accelerator torch was *compiled*
+    for; only `check_available=True` (or `is_available()`) checks the machine. Taking
+    the default's answer as "there is a GPU" sends the model to a device that does not
+    exist, so always ask with `check_available=True`. The argument arrived in 2.7.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.accelerator.current_accelerator.html
+    """
+    compiled_for = torch.accelerator.current_accelerator()
+
+    assert compiled_for == torch.device("cuda")
+    assert torch.accelerator.current_accelerator(check_available=True) is None
+    assert torch.accelerator.is_available() is False
 
 
 @pytest.mark.no_cuda

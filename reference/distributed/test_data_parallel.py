@@ -13,6 +13,7 @@ import re
 import pytest
 import torch
 from torch import nn
+from torch.nn.modules.utils import consume_prefix_in_state_dict_if_present
 
 from torchref import raises_exactly, warns_exactly
 
@@ -64,7 +65,10 @@ def test_prefixed_state_dict_does_not_load_into_a_plain_model():
     saved = nn.DataParallel(nn.Linear(2, 2)).state_dict()
     plain = nn.Linear(2, 2)
 
-    with raises_exactly(RuntimeError, match=re.escape('Unexpected key(s) in state_dict: "module.weight"')):
+    with raises_exactly(
+        RuntimeError,
+        match=re.escape('Missing key(s) in state_dict: "weight", "bias". \n\tUnexpected key(s) in state_dict: "module.weight", "module.bias"'),
+    ):
         plain.load_state_dict(saved)
 
 
@@ -72,7 +76,9 @@ def test_stripping_the_module_prefix_lets_a_plain_model_load():
     """Removing the leading `module.` from each key makes the checkpoint loadable by the bare model.
 
     `torch.nn.modules.utils.consume_prefix_in_state_dict_if_present(state, "module.")`
-    does the same in place.
+    does the same in place. On a machine with one GPU the wrapper has moved the model to
+    `cuda:0`; `load_state_dict` copies across devices, so the bare CPU model loads it all
+    the same (the comparison brings the source to the CPU).
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.load_state_dict
     """
@@ -80,28 +86,36 @@ def test_stripping_the_module_prefix_lets_a_plain_model_load():
     trained = nn.DataParallel(nn.Linear(2, 2))
     saved = trained.state_dict()
     plain = nn.Linear(2, 2)
+    in_place = dict(saved)
 
     plain.load_state_dict({k.removeprefix("module."): v for k, v in saved.items()})
+    consume_prefix_in_state_dict_if_present(in_place, "module.")
 
-    assert torch.equal(plain.weight, trained.module.weight)
+    assert torch.equal(plain.weight, trained.module.weight.cpu())
+    assert torch.equal(plain.bias, trained.module.bias.cpu())
+    assert list(in_place) == ["weight", "bias"]
 
 
 def test_loading_into_the_wrapped_module_needs_no_renaming():
     """`dp.module.state_dict()` has plain keys, and `dp.module.load_state_dict` accepts them.
 
     Saving `dp.module.state_dict()` in the first place gives a checkpoint that loads with
-    or without the wrapper.
+    or without the wrapper. (With one GPU the wrapped model sits on `cuda:0`, so the
+    comparisons bring it to the CPU.)
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
     """
     torch.manual_seed(0)
     source = nn.Linear(2, 2)
     dp = nn.DataParallel(nn.Linear(2, 2))
+    bare = nn.Linear(2, 2)
 
     dp.module.load_state_dict(source.state_dict())
+    bare.load_state_dict(dp.module.state_dict())
 
     assert list(dp.module.state_dict()) == ["weight", "bias"]
-    assert torch.equal(dp.module.weight, source.weight)
+    assert torch.equal(dp.module.weight.cpu(), source.weight)
+    assert torch.equal(bare.weight, source.weight)
 
 
 def test_data_parallel_does_not_forward_attribute_access():

@@ -14,6 +14,7 @@ what it shows.
 
 import json
 import os
+import re
 import socket
 import tempfile
 import time
@@ -27,7 +28,7 @@ import torch.multiprocessing as mp
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel as DDP
 
-from torchref import by_version, raises_exactly
+from torchref import by_version, raises_exactly, warns_exactly
 
 WORLD_SIZE = 2
 DEADLINE_S = 120.0  # the whole group, from spawn to the last result: the suite must never hang
@@ -100,11 +101,91 @@ def _scenario_no_sync(rank, world_size):
     return {"grad_inside_no_sync": local, "grad_after_synced_backward": model.weight.grad.clone()}
 
 
+class Tagged(nn.Module):
+    """A linear model with a buffer `tag`; `forward` records the tag it sees."""
+
+    def __init__(self, tag):
+        super().__init__()
+        self.lin = nn.Linear(3, 1)
+        self.register_buffer("tag", torch.tensor([tag]))
+
+    def forward(self, x):
+        self.seen = self.tag.clone()
+        return self.lin(x)
+
+
+class TwoHeads(nn.Module):
+    """Two linear layers, of which `forward` uses only the first: `unused` never gets a gradient."""
+
+    def __init__(self):
+        super().__init__()
+        self.used = nn.Linear(3, 1)
+        self.unused = nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.used(x)
+
+
+def _scenario_buffers(rank, world_size):
+    x, _ = _data()
+    results = {}
+    for broadcast in (True, False):
+        model = Tagged(float(rank))  # tag 0 on rank 0, 1 on rank 1
+        ddp = DDP(model, broadcast_buffers=broadcast)
+        results[f"tag_after_wrap_{broadcast}"] = model.tag.item()
+        model.tag.fill_(10.0 * (rank + 1))  # the ranks' buffers drift apart: 10 and 20
+        ddp(x).sum().backward()
+        results[f"tag_seen_in_forward_{broadcast}"] = model.seen.item()
+    return results
+
+
+def _scenario_parameters_drift(rank, world_size):
+    model = _model(seed=0)
+    ddp = DDP(model)
+    with torch.no_grad():
+        model.weight.add_(float(rank))  # after construction: rank 1's weight moves by 1
+    x, y = _data()
+    opt = torch.optim.SGD(ddp.parameters(), lr=0.1)
+
+    nn.functional.mse_loss(ddp(x[2 * rank : 2 * rank + 2]), y[2 * rank : 2 * rank + 2]).backward()
+    opt.step()
+    return {"weight_after_step": model.weight.detach().clone()}
+
+
+def _scenario_unused_parameters(rank, world_size):
+    x, _ = _data()
+    found = DDP(TwoHeads(), find_unused_parameters=True)
+    for _ in range(2):
+        found(x).sum().backward()
+    results = {"unused_grad_is_none": found.module.unused.weight.grad is None,
+               "used_grad": found.module.used.weight.grad.clone()}
+
+    strict = DDP(TwoHeads())  # find_unused_parameters=False, the default
+    strict(x).sum().backward()  # the first iteration passes; its reduction never finishes
+    try:
+        strict(x)
+    except Exception as error:  # recorded for the test to assert its exact class and message
+        results["second_forward_error"] = [type(error).__module__, type(error).__qualname__, str(error)]
+    return results
+
+
+def _scenario_all_gather_single(rank, world_size):
+    out = torch.zeros(2 * world_size)
+    dist.all_gather_single(out, torch.tensor([rank, 10.0 * rank]))
+    return {"gathered": out.tolist()}
+
+
 SCENARIOS = {
     "collectives": _scenario_collectives,
     "ddp_step": _scenario_ddp_step,
     "no_sync": _scenario_no_sync,
+    "buffers": _scenario_buffers,
+    "parameters_drift": _scenario_parameters_drift,
+    # Last: the error it provokes leaves that DDP module unusable (the group stays fine).
+    "unused_parameters": _scenario_unused_parameters,
 }
+if hasattr(dist, "all_gather_single"):  # new in 2.13; its test is gated at that release
+    SCENARIOS["all_gather_single"] = _scenario_all_gather_single
 
 
 def _init_group(backend, rank, world_size, port):
@@ -321,28 +402,145 @@ def test_ddp_holds_the_model_as_module(ranks):
     assert result["state_dict_keys"] == ["module.weight", "module.bias"]
 
 
+def test_ddp_broadcasts_rank_zero_buffers_before_every_forward(ranks):
+    """With the default `broadcast_buffers=True`, DDP copies rank 0's buffers to every rank at construction and before each forward.
+
+    `Tagged` starts with buffer `tag` = rank, and each rank then overwrites its own
+    (10 on rank 0, 20 on rank 1). Construction made both 0; inside the next forward both
+    ranks see rank 0's 10 again: rank 1's own value was overwritten. This keeps BatchNorm
+    running statistics equal on all ranks, at the cost of a broadcast per step.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.parallel.DistributedDataParallel.html
+    """
+    assert [r["buffers"]["tag_after_wrap_True"] for r in ranks] == [0.0, 0.0]
+    assert [r["buffers"]["tag_seen_in_forward_True"] for r in ranks] == [10.0, 10.0]
+
+
+def test_ddp_broadcast_buffers_false_leaves_each_rank_its_own_buffers(ranks):
+    """With `broadcast_buffers=False`, DDP never copies buffers, so each rank keeps its own.
+
+    The same `Tagged` model: the tags stay 0 and 1 after construction, and each rank's
+    forward sees its own overwritten value (10 and 20). Use it when buffers are meant to
+    be per-rank, or when you synchronise them yourself (for BatchNorm, see
+    `nn.SyncBatchNorm`).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.parallel.DistributedDataParallel.html
+    """
+    assert [r["buffers"]["tag_after_wrap_False"] for r in ranks] == [0.0, 1.0]
+    assert [r["buffers"]["tag_seen_in_forward_False"] for r in ranks] == [10.0, 20.0]
+
+
+def test_ddp_never_resynchronises_parameters_after_construction(ranks):
+    """A change to one rank's parameters after wrapping stays on that rank: DDP syncs gradients, not weights.
+
+    `_scenario_parameters_drift` adds 1 to rank 1's weight after construction. Both ranks
+    then apply the same averaged gradient, so after the step the weights still differ by
+    exactly that 1. Parameters are broadcast once, in the constructor; change them on
+    every rank alike (or before wrapping), or the replicas silently diverge.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/ddp.html
+    """
+    w0, w1 = (torch.tensor(r["parameters_drift"]["weight_after_step"]) for r in ranks)
+
+    torch.testing.assert_close(w1 - w0, torch.ones_like(w0))
+
+
+def test_ddp_find_unused_parameters_lets_a_parameter_go_without_gradient(ranks):
+    """With `find_unused_parameters=True`, a parameter that takes no part in the loss is skipped and keeps `grad` None.
+
+    `TwoHeads.forward` uses only `used`. DDP walks the autograd graph after each forward,
+    marks `unused` as ready at once, and two training iterations pass; `used` gets the
+    averaged gradient of the ranks' equal losses, which here is its local one.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.parallel.DistributedDataParallel.html
+    """
+    x, _ = _data()
+
+    for r in ranks:
+        assert r["unused_parameters"]["unused_grad_is_none"] is True
+    # d/dW of sum(x @ W.T + b), accumulated over two backward passes: 2 * column sums of x.
+    expected = 2 * x.sum(dim=0, keepdim=True)
+    for r in ranks:
+        torch.testing.assert_close(torch.tensor(r["unused_parameters"]["used_grad"]), expected)
+
+
+def test_ddp_without_find_unused_parameters_fails_on_the_next_forward(ranks):
+    """Without `find_unused_parameters`, a parameter that gets no gradient makes the next forward raise RuntimeError.
+
+    DDP waits for every parameter's gradient before it all-reduces a bucket. `unused`
+    never gets one, so the first `backward` returns with the reduction unfinished, and
+    the next forward refuses to start: "Expected to have finished reduction in the prior
+    iteration", naming the unused parameters and the `find_unused_parameters=True` fix.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.parallel.DistributedDataParallel.html
+    """
+    for r in ranks:
+        module, name, message = r["unused_parameters"]["second_forward_error"]
+        assert (module, name) == ("builtins", "RuntimeError")
+        assert re.search(r"Expected to have finished reduction in the prior iteration before starting a new one", message)
+        assert "find_unused_parameters=True" in message
+
+
+@pytest.mark.torch_version(">=2.13")
+def test_all_gather_single_concatenates_every_rank_tensor(ranks):
+    """`all_gather_single(out, t)` writes every rank's `t` into one tensor, in rank order.
+
+    The single-tensor form of `all_gather`: `out` holds `world_size` times the elements
+    of `t`. It arrived in 2.13 as the new name of `all_gather_into_tensor`
+    ([PR 186123](https://github.com/pytorch/pytorch/pull/186123)).
+
+    Docs: https://docs.pytorch.org/docs/stable/distributed.html
+    """
+    expected = [0.0, 0.0, 1.0, 10.0]
+
+    assert [r["all_gather_single"]["gathered"] for r in ranks] == [expected, expected]
+
+
+@pytest.mark.torch_version(">=2.13")
+def test_all_gather_into_tensor_warns_that_it_is_deprecated():
+    """`dist.all_gather_into_tensor` gives a FutureWarning pointing to `all_gather_single` since 2.13.
+
+    The warning comes before any work, so it shows even without a process group (the
+    call then raises for the missing group). The same rename turned
+    `reduce_scatter_tensor` into `reduce_scatter_single`
+    ([PR 186123](https://github.com/pytorch/pytorch/pull/186123)).
+
+    Docs: https://docs.pytorch.org/docs/stable/distributed.html
+    """
+    out, t = torch.zeros(2), torch.zeros(1)
+
+    with (
+        warns_exactly(FutureWarning, match=r"`torch\.distributed\.all_gather_into_tensor` is deprecated\. Please use `torch\.distributed\.all_gather_single` instead"),
+        raises_exactly(ValueError, match="Default process group has not been initialized"),
+    ):
+        dist.all_gather_into_tensor(out, t)
+
+
 def _nccl_worker(rank, world_size, port, out_dir):
+    # First the device, then the group: NCCL binds each rank's communicator to its current GPU.
+    torch.cuda.set_device(rank)
     _init_group("nccl", rank, world_size, port)
     try:
-        torch.cuda.set_device(rank)
         ddp = DDP(_model(seed=0).to(rank), device_ids=[rank])
         x, y = (t.to(rank) for t in _data())
         mine = slice(2 * rank, 2 * rank + 2)
         nn.functional.mse_loss(ddp(x[mine]), y[mine]).backward()
-        grad = ddp.module.weight.grad.cpu()
+        _save({"grad": ddp.module.weight.grad.cpu(), "device": str(ddp.module.weight.device)}, rank, out_dir)
+        dist.barrier()  # as in the gloo worker: nobody tears down while another rank still works
     finally:
         dist.destroy_process_group()
-    _save({"grad": grad}, rank, out_dir)
+    os._exit(0)  # everything is saved: skip the static destructors (see `_worker`)
 
 
 @pytest.mark.multi_gpu
 def test_ddp_with_nccl_on_two_gpus_averages_gradients(tmp_path):
     """With the `nccl` backend, one process per GPU, DDP gives each GPU the full-batch gradient.
 
-    The GPU recipe: `torch.cuda.set_device(rank)`, move the model to `rank`, and pass
-    `device_ids=[rank]`. The averaging is the same as with gloo on CPU.
+    The GPU recipe (`_nccl_worker` above): `torch.cuda.set_device(rank)` before
+    `init_process_group`, move the model to `rank`, and pass `device_ids=[rank]`. The
+    averaging is the same as with gloo on CPU.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/ddp.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.parallel.DistributedDataParallel.html
     """
     x, y = _data()
     reference = _model(seed=0)
@@ -350,5 +548,6 @@ def test_ddp_with_nccl_on_two_gpus_averages_gradients(tmp_path):
 
     results = _spawn(_nccl_worker, tmp_path)
 
+    assert [r["device"] for r in results] == ["cuda:0", "cuda:1"]
     for r in results:
         torch.testing.assert_close(torch.tensor(r["grad"]), reference.weight.grad)

@@ -124,7 +124,7 @@ def test_reset_parameters_draws_new_values():
 def test_constant_zeros_and_ones_fill_every_element():
     """`constant_(w, v)`, `zeros_(w)` and `ones_(w)` set every element to one value.
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.constant_
     """
     w = torch.empty(2, 3)
 
@@ -139,7 +139,7 @@ def test_eye_makes_a_linear_layer_the_identity():
     On a non-square matrix it writes ones on the main diagonal. It accepts only 2-D
     tensors (for convolutions there is `dirac_`).
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.eye_
     """
     layer = nn.Linear(3, 3)
     nn.init.eye_(layer.weight)
@@ -152,10 +152,36 @@ def test_eye_makes_a_linear_layer_the_identity():
     assert nn.init.eye_(torch.empty(2, 3)).tolist() == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
 
 
+def test_dirac_makes_a_convolution_the_identity():
+    """`dirac_` gives a conv weight a single 1 at the kernel centre of each matching channel, so the conv passes its input through.
+
+    It is `eye_` for convolutions: output channel i copies input channel i. With more
+    output than input channels, the extra ones are all zero. `groups=g` repeats the
+    pattern per group, for grouped convolutions. Only 3-, 4- and 5-D weights are accepted.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.dirac_
+    """
+    conv = nn.Conv2d(2, 3, kernel_size=3, padding=1, bias=False)
+    nn.init.dirac_(conv.weight)
+    torch.manual_seed(0)
+    x = torch.randn(1, 2, 4, 4)
+
+    y = conv(x)
+
+    torch.testing.assert_close(y[:, :2], x)
+    assert y[:, 2].abs().sum().item() == 0.0
+    assert conv.weight.sum().item() == 2.0
+    assert conv.weight[0, 0, 1, 1].item() == conv.weight[1, 1, 1, 1].item() == 1.0
+    grouped = nn.init.dirac_(torch.empty(4, 1, 1), groups=2)
+    assert grouped.flatten().tolist() == [1.0, 0.0, 1.0, 0.0]
+    with raises_exactly(ValueError, match="Only tensors with 3, 4, or 5 dimensions are supported"):
+        nn.init.dirac_(torch.empty(2, 2))
+
+
 def test_eye_rejects_more_than_two_dimensions():
     """`eye_` on a 3-D tensor raises a ValueError.
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.eye_
     """
     with raises_exactly(ValueError, match="Only tensors with 2 dimensions are supported"):
         nn.init.eye_(torch.empty(2, 3, 4))
@@ -174,6 +200,7 @@ INIT_FUNCTIONS = {
     "kaiming_uniform_": nn.init.kaiming_uniform_,
     "kaiming_normal_": nn.init.kaiming_normal_,
     "orthogonal_": nn.init.orthogonal_,
+    "sparse_": lambda w: nn.init.sparse_(w, 0.5),
 }
 
 
@@ -184,7 +211,7 @@ def test_init_function_fills_in_place_and_returns_its_argument(init):
     The trailing underscore is PyTorch's mark for in-place. Returning the tensor lets you
     write `w = nn.init.zeros_(torch.empty(3, 4))`, but no copy is made.
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch-nn-init
     """
     w = torch.full((3, 4), float("nan"))
 
@@ -201,7 +228,7 @@ def test_init_function_works_on_a_parameter_that_requires_grad(init):
     They run under `torch.no_grad()`: the parameter stays a leaf with `requires_grad=True`
     and no `grad_fn`, ready for training.
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch-nn-init
     """
     p = nn.Parameter(torch.full((3, 4), float("nan")))
 
@@ -218,7 +245,7 @@ def test_plain_in_place_op_on_a_parameter_raises():
     need for the backward pass would be lost. The init functions step around this with
     `torch.no_grad()`; do the same when you set a parameter by hand.
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch-nn-init
     """
     p = nn.Parameter(torch.ones(3))
 
@@ -231,23 +258,30 @@ def test_plain_in_place_op_on_a_parameter_raises():
 
 
 def test_module_apply_initialises_every_submodule():
-    """`model.apply(fn)` calls `fn` on every submodule, the usual way to re-initialise a model.
+    """`model.apply(fn)` calls `fn` on every submodule and the model itself, the usual way to re-initialise a model.
 
-    `fn` sees the Sequential itself and each layer in it; it checks the type before
-    touching weights.
+    `fn` sees each layer and then the Sequential itself, so it checks the type before
+    touching weights. `apply` returns the model, so it can be chained after construction:
+    `model = Net().apply(init_weights)`.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.apply
     """
     model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    seen = []
 
     def init_weights(m):
+        seen.append(type(m).__name__)
         if isinstance(m, nn.Linear):
             nn.init.ones_(m.weight)
             nn.init.zeros_(m.bias)
 
-    model.apply(init_weights)
+    result = model.apply(init_weights)
 
-    assert model[0].weight.sum().item() == 12.0
+    assert result is model
+    assert seen == ["Linear", "ReLU", "Linear", "Sequential"]
+    assert model[0].weight.tolist() == [[1.0] * 4] * 3
+    assert model[2].weight.tolist() == [[1.0] * 3] * 2
+    assert model[0].bias.tolist() == [0.0] * 3
     assert model[2].bias.tolist() == [0.0, 0.0]
 
 
@@ -257,7 +291,7 @@ def test_init_of_an_empty_tensor_warns():
     A layer with a zero-sized dimension, say `nn.Linear(0, 3)`, has nothing to fill; the
     warning points at what is usually a shape mistake.
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.kaiming_uniform_
     """
     w = torch.empty(3, 0)
 

@@ -15,7 +15,7 @@ import pytest
 import torch
 from torch import nn
 
-from torchref import Figure
+from torchref import Figure, raises_exactly
 
 FAN_OUT, FAN_IN = 64, 256
 N = FAN_OUT * FAN_IN
@@ -73,6 +73,41 @@ def trunc_normal_figure():
     return histogram("trunc_normal_(std=1)", sample(nn.init.trunc_normal_), -2.5, 2.5, bins=20)
 
 
+def test_uniform_defaults_to_zero_one_and_scales_to_a_b():
+    """`uniform_(w)` draws from U(0, 1); `uniform_(w, a, b)` stretches the same draws onto [a, b].
+
+    The defaults are `a=0.0, b=1.0`. Every sample lies in [0, 1], the largest within
+    0.1% of 1 (missing has probability 0.999^16384 ≈ 10⁻⁷), and the mean is 1/2 to within
+    5 standard errors of a U(0, 1) sample (σ = 1/√12). From the same seed `uniform_(w, -3, 5)`
+    is `-3 + 8 u` for the same draws u.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.uniform_
+    """
+    u = sample(nn.init.uniform_)
+    stretched = sample(nn.init.uniform_, -3.0, 5.0)
+
+    assert u.min().item() >= 0.0
+    assert 0.999 < u.max().item() <= 1.0
+    assert abs(u.mean().item() - 0.5) <= 5 * math.sqrt(1 / 12) / math.sqrt(N)
+    torch.testing.assert_close(stretched, -3.0 + 8.0 * u)
+
+
+def test_normal_defaults_to_the_standard_normal_and_shifts_by_mean_and_std():
+    """`normal_(w)` draws from N(0, 1); `normal_(w, mean, std)` is `mean + std · z` for the same draws z.
+
+    The defaults are `mean=0.0, std=1.0`: the sample mean is 0 to within 5 standard errors
+    (1/√n) and the sample standard deviation 1 to within 5 standard errors (1/√(2n)).
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.normal_
+    """
+    z = sample(nn.init.normal_)
+    shifted = sample(nn.init.normal_, 3.0, 2.0)
+
+    assert abs(z.mean().item()) <= 5 / math.sqrt(N)
+    assert abs(z.std().item() - 1.0) <= 5 / math.sqrt(2 * N)
+    torch.testing.assert_close(shifted, 3.0 + 2.0 * z)
+
+
 @pytest.mark.claim("S2-059", verdict="true")
 @pytest.mark.figure("xavier_uniform_figure")
 def test_xavier_uniform_samples_within_gain_times_sqrt_6_over_fan_sum():
@@ -84,7 +119,7 @@ def test_xavier_uniform_samples_within_gain_times_sqrt_6_over_fan_sum():
     has probability 0.999^16384 ≈ 10⁻⁷), and the histogram is flat: each of 16 bins holds
     n/16 = 1024 samples to within 5 standard errors (√(1024 · 15/16) ≈ 31).
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.xavier_uniform_
     """
     bound = 1.0 * math.sqrt(6 / (FAN_IN + FAN_OUT))
 
@@ -104,7 +139,7 @@ def test_xavier_uniform_gain_scales_the_bound():
     The gain is a plain factor in front of the bound, and `uniform_(-a, a)` is
     `a · (2u - 1)` for the same underlying draws u.
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.xavier_uniform_
     """
     gain = nn.init.calculate_gain("tanh")
 
@@ -123,7 +158,7 @@ def test_xavier_normal_std_is_gain_times_sqrt_2_over_fan_sum():
     error std/√(2n) ≈ 0.55% of std, so 5 standard errors allow 2.8%; the mean has standard
     error std/√n. The histogram over ±4 std matches the normal curve bin by bin.
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.xavier_normal_
     """
     std = 1.0 * math.sqrt(2 / (FAN_IN + FAN_OUT))
 
@@ -134,6 +169,19 @@ def test_xavier_normal_std_is_gain_times_sqrt_2_over_fan_sum():
     assert abs(w.mean().item()) <= 5 * std / math.sqrt(N)
     (_, counts), = fig.series.values()
     assert_counts_near(counts, normal_bin_counts(std, -4 * std, 4 * std))
+
+
+def test_xavier_normal_gain_scales_the_std():
+    """`xavier_normal_(w, gain=g)` gives g times the weights of `gain=1` from the same seed.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.xavier_normal_
+    """
+    gain = nn.init.calculate_gain("tanh")
+
+    plain = sample(nn.init.xavier_normal_)
+    scaled = sample(nn.init.xavier_normal_, gain=gain)
+
+    torch.testing.assert_close(scaled, gain * plain)
 
 
 @pytest.mark.claim("S2-061", verdict="true")
@@ -148,7 +196,7 @@ def test_kaiming_uniform_bound_is_gain_times_sqrt_3_over_fan_in():
     The uniform sample's standard deviation is b/√3, to within 5 standard errors
     (about 0.45 · std/√n each for uniform samples).
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.kaiming_uniform_
     """
     bound = math.sqrt(6 / ((1 + 0**2) * FAN_IN))
 
@@ -174,7 +222,7 @@ def test_kaiming_normal_std_is_gain_over_sqrt_fan_in():
     layer after layer. Checked to 5 standard errors, and bin by bin against the normal
     curve.
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.kaiming_normal_
     """
     std = math.sqrt(2 / ((1 + 0**2) * FAN_IN))
 
@@ -194,7 +242,7 @@ def test_kaiming_default_nonlinearity_is_leaky_relu_with_slope_zero():
     0.01: the gain is sqrt(2), the same as for `"relu"`, so the same seed gives
     the same weights.
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.kaiming_uniform_
     """
     default = sample(nn.init.kaiming_uniform_)
 
@@ -209,11 +257,27 @@ def test_kaiming_slope_a_lowers_the_gain():
     A leaky ReLU with slope 1 is the identity and loses no signal, so there is nothing
     to make up for. Drawing `normal_(0, std)` from the same seed gives the same weights.
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.kaiming_normal_
     """
     std = math.sqrt(2 / (1 + 1**2)) / math.sqrt(FAN_IN)
 
     w = sample(nn.init.kaiming_normal_, a=1)
+
+    torch.testing.assert_close(w, sample(nn.init.normal_, 0.0, std))
+
+
+def test_kaiming_nonlinearity_picks_the_gain():
+    """`nonlinearity="tanh"` makes kaiming_normal_ use tanh's gain 5/3: std = (5/3) / sqrt(fan_in).
+
+    The `nonlinearity` argument is passed to `calculate_gain`, so any name of its table
+    works; the docs recommend Kaiming only with `"relu"` or `"leaky_relu"`. From the same
+    seed the weights equal `normal_(0, std)` with that std.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.kaiming_normal_
+    """
+    std = (5 / 3) / math.sqrt(FAN_IN)
+
+    w = sample(nn.init.kaiming_normal_, nonlinearity="tanh")
 
     torch.testing.assert_close(w, sample(nn.init.normal_, 0.0, std))
 
@@ -224,7 +288,7 @@ def test_kaiming_mode_fan_out_uses_the_output_fan():
     For a (64, 256) weight fan_out = 64 < fan_in = 256, so the bound grows by
     sqrt(256 / 64) = 2 and the same seed gives exactly twice the weights.
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.kaiming_uniform_
     """
     fan_in = sample(nn.init.kaiming_uniform_, mode="fan_in")
 
@@ -243,7 +307,7 @@ def test_trunc_normal_stays_within_a_and_b():
     so the standard deviation drops to sqrt(1 - 4φ(2) / P(|z| < 2)) ≈ 0.88, checked to
     5 standard errors of a normal sample (the truncated one varies less).
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.trunc_normal_
     """
     w = sample(nn.init.trunc_normal_)
     fig = trunc_normal_figure()
@@ -265,7 +329,7 @@ def test_trunc_normal_bounds_are_values_not_standard_deviations():
     wide `std` with the default bounds gives values that are nearly uniform on [-2, 2].
     Pass `a=-2 * std, b=2 * std` for a cut at two standard deviations.
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.trunc_normal_
     """
     clipped = sample(nn.init.trunc_normal_, std=10.0)
 
@@ -282,7 +346,7 @@ def test_orthogonal_rows_are_orthonormal():
     gets orthonormal vectors. An orthogonal matrix keeps the length of every vector it
     maps, so it neither explodes nor shrinks a signal.
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.orthogonal_
     """
     torch.manual_seed(0)
 
@@ -296,10 +360,116 @@ def test_orthogonal_rows_are_orthonormal():
 def test_orthogonal_gain_scales_the_matrix():
     """`orthogonal_(w, gain=g)` gives W Wᵀ = g² I.
 
-    Docs: https://docs.pytorch.org/docs/stable/nn.init.html
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.orthogonal_
     """
     torch.manual_seed(0)
 
     w = nn.init.orthogonal_(torch.empty(3, 5), gain=2.0)
 
     torch.testing.assert_close(w @ w.T, 4.0 * torch.eye(3))
+
+
+def test_orthogonal_keeps_the_length_of_every_vector():
+    """A tall orthogonal weight with orthonormal columns maps every vector to one of the same length.
+
+    That is the property that makes orthogonal initialisation attractive for deep and
+    recurrent networks: a signal passed through it neither explodes nor shrinks.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.orthogonal_
+    """
+    torch.manual_seed(0)
+    w = nn.init.orthogonal_(torch.empty(5, 3))
+    x = torch.randn(3, 10)
+
+    y = w @ x
+
+    torch.testing.assert_close(y.norm(dim=0), x.norm(dim=0))
+
+
+def test_sparse_zeroes_a_fraction_of_each_column():
+    """`sparse_(w, sparsity)` zeroes `ceil(sparsity · rows)` entries of every column and draws the rest from N(0, 0.01²).
+
+    `sparsity` is the fraction of each *column* set to zero, so every column of a
+    (100, 64) weight with `sparsity=0.25` holds exactly 25 zeros. The other 75 · 64 = 4800
+    values come from a normal with the default `std=0.01`, checked to 5 standard errors
+    (std/√(2n)). It accepts only 2-D tensors.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.sparse_
+    """
+    torch.manual_seed(0)
+
+    w = nn.init.sparse_(torch.empty(100, 64), sparsity=0.25)
+
+    zeros_per_column = (w == 0).sum(dim=0)
+    assert zeros_per_column.tolist() == [math.ceil(0.25 * 100)] * 64
+    kept = w[w != 0]
+    assert kept.numel() == 75 * 64
+    assert abs(kept.std().item() - 0.01) <= 5 * 0.01 / math.sqrt(2 * kept.numel())
+    with raises_exactly(ValueError, match="Only tensors with 2 dimensions are supported"):
+        nn.init.sparse_(torch.empty(2, 3, 4), sparsity=0.5)
+
+
+RANDOM_INITS = {
+    "uniform_": nn.init.uniform_,
+    "normal_": nn.init.normal_,
+    "trunc_normal_": nn.init.trunc_normal_,
+    "xavier_uniform_": nn.init.xavier_uniform_,
+    "xavier_normal_": nn.init.xavier_normal_,
+    "kaiming_uniform_": nn.init.kaiming_uniform_,
+    "kaiming_normal_": nn.init.kaiming_normal_,
+    "orthogonal_": nn.init.orthogonal_,
+}
+
+
+@pytest.mark.torch_version(">=2.2")
+@pytest.mark.parametrize("init", RANDOM_INITS.values(), ids=RANDOM_INITS.keys())
+def test_init_generator_gives_draws_independent_of_the_global_seed(init):
+    """`generator=` makes a random init draw from your own `torch.Generator` and leaves the global one alone.
+
+    Two generators seeded alike give identical weights whatever the global seed is,
+    and the global random state is the same before and after the call, so initialising
+    one layer does not shift the random numbers the rest of the program sees.
+    Every random function of `torch.nn.init` takes it (default `None`: the global
+    generator); `sparse_` honours it only in part, as the next section shows.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.uniform_
+    """
+    torch.manual_seed(1)
+    global_state = torch.get_rng_state()
+
+    first = init(torch.empty(4, 6), generator=torch.Generator().manual_seed(0))
+    torch.manual_seed(2)
+    second = init(torch.empty(4, 6), generator=torch.Generator().manual_seed(0))
+
+    assert torch.equal(first, second)
+    torch.manual_seed(1)
+    assert torch.equal(torch.get_rng_state(), global_state)
+
+
+@pytest.mark.torch_version(">=2.2")
+@pytest.mark.docs_erratum("generator: the torch Generator to sample from")
+def test_sparse_generator_does_not_choose_the_zero_positions():
+    """`sparse_(w, sparsity, generator=g)` draws its values from `g` but picks the zeroed rows from the global generator.
+
+    The docs describe `generator` as *the* generator to sample from, which suggests the
+    whole result is reproducible from it. It is not: `sparse_` fills the tensor with
+    `normal_(..., generator=g)` and then chooses the rows to zero in each column with
+    `torch.randperm`, which uses the global generator. Two calls with equally seeded
+    generators give the same non-zero values but different zero patterns when the global
+    seed differs, and the call advances the global random state. Seed the global
+    generator as well (`torch.manual_seed`) for a reproducible sparse weight.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.sparse_
+    """
+    torch.manual_seed(1)
+    global_state = torch.get_rng_state()
+    first = nn.init.sparse_(torch.empty(8, 16), 0.5, generator=torch.Generator().manual_seed(0))
+    global_moved = not torch.equal(torch.get_rng_state(), global_state)
+    torch.manual_seed(2)
+
+    second = nn.init.sparse_(torch.empty(8, 16), 0.5, generator=torch.Generator().manual_seed(0))
+
+    both_kept = (first != 0) & (second != 0)
+    assert not torch.equal(first == 0, second == 0)
+    assert torch.equal(first[both_kept], second[both_kept])
+    assert global_moved

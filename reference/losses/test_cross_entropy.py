@@ -364,16 +364,23 @@ def test_ignore_index_drops_samples_from_the_mean():
     """Targets equal to `ignore_index` (default -100) add nothing and do not count in the mean.
 
     Padding positions in a batch of sequences are the usual use: mark them -100 and
-    the mean runs over the real tokens only.
+    the mean runs over the real tokens only. Of three samples here one is ignored, so the
+    loss is the mean of the other two, divided by 2, not 3. Any class can be the ignored
+    one: `ignore_index=1` drops the sample whose target is 1.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.CrossEntropyLoss.html
     """
-    x = note_input()
+    torch.manual_seed(0)
+    x = torch.randn(3, 3)
+    logp = F.log_softmax(x, dim=1)
 
-    loss = F.cross_entropy(x, torch.tensor([0, -100]))
+    loss = F.cross_entropy(x, torch.tensor([0, -100, 2]))
+    ignoring_class_1 = F.cross_entropy(x, torch.tensor([0, 1, 2]), ignore_index=1)
 
-    torch.testing.assert_close(loss, torch.tensor(0.7989), atol=5e-5, rtol=0)
-    torch.testing.assert_close(F.cross_entropy(x, torch.tensor([0, 2]), ignore_index=2), loss)
+    kept_mean = -(logp[0, 0] + logp[2, 2]) / 2
+    torch.testing.assert_close(loss, kept_mean)
+    torch.testing.assert_close(ignoring_class_1, kept_mean)
+    assert F.cross_entropy(x, torch.tensor([0, -100, 2]), reduction="none")[1].item() == 0.0
 
 
 def test_ignore_index_is_refused_for_probability_targets():

@@ -85,16 +85,35 @@ def test_l1_loss_size_average_is_deprecated_for_reduction():
     assert criterion(PRED, TARGET).item() == 3.5
 
 
-def test_reduce_false_is_deprecated_for_reduction_none():
+@pytest.mark.parametrize("size_average", [None, True, False], ids=["size_average-unset", "size_average-True", "size_average-False"])
+def test_reduce_false_is_deprecated_for_reduction_none(size_average):
     """`reduce=False` warns and becomes `reduction="none"`, whatever `size_average` says.
+
+    `reduce` decides whether to reduce at all; `size_average` only chose between mean and
+    sum, so once `reduce=False` it has nothing left to choose.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MSELoss.html
     """
-    with warns_exactly(UserWarning, match="please use reduction='none' instead"):
-        criterion = nn.MSELoss(reduce=False)
+    with warns_exactly(UserWarning, match="size_average and reduce args will be deprecated, please use reduction='none' instead"):
+        criterion = nn.MSELoss(size_average=size_average, reduce=False)
 
     assert criterion.reduction == "none"
     assert criterion(PRED, TARGET).tolist() == [0.25, 0.0, 9.0]
+
+
+def test_legacy_size_average_overrides_reduction():
+    """Given `size_average` or `reduce`, a loss ignores its `reduction` argument.
+
+    The docs say so in a note: while the two flags are being deprecated, specifying either
+    of them overrides `reduction`. `MSELoss(size_average=True, reduction="sum")` averages.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MSELoss.html
+    """
+    with warns_exactly(UserWarning, match="please use reduction='mean' instead"):
+        criterion = nn.MSELoss(size_average=True, reduction="sum")
+
+    assert criterion.reduction == "mean"
+    torch.testing.assert_close(criterion(PRED, TARGET), torch.tensor((0.25 + 0.0 + 9.0) / 3))
 
 
 def test_smooth_l1_is_quadratic_below_beta_and_linear_above():

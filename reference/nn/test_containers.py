@@ -34,8 +34,8 @@ class Stack(nn.Module):
 def test_sequential_runs_layers_in_constructor_order():
     """`nn.Sequential` passes the input through its layers in the order given to the constructor.
 
-    Each layer's output is the next layer's input, and the whole chain is one module: it
-    can be called, printed, moved and nested like any layer.
+    Each layer's output is the next layer's input, and the whole chain is one
+    `nn.Module`, so it nests inside another `Sequential` like any single layer.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Sequential.html
     """
@@ -48,6 +48,7 @@ def test_sequential_runs_layers_in_constructor_order():
 
     assert isinstance(model, nn.Module)
     torch.testing.assert_close(y, second(torch.relu(first(x))))
+    torch.testing.assert_close(nn.Sequential(model, nn.Identity())(x), y)
 
 
 @pytest.mark.claim("S2-073", verdict="true")
@@ -64,6 +65,8 @@ def test_sequential_names_layers_by_position():
 
     assert names == ["0", "1", "2"]
     assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert [name for name, _ in model.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert "(0): Linear(in_features=2, out_features=2, bias=True)" in repr(model)
 
 
 @pytest.mark.claim("S2-073", verdict="true")
@@ -278,7 +281,7 @@ def test_python_list_of_layers_gives_the_optimizer_nothing():
     Here the mistake is loud because the model has no other parameters. In a real model
     the optimizer silently trains everything *except* the hidden layers.
 
-    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    Docs: https://docs.pytorch.org/docs/stable/optim.html#constructing-it
     """
     model = nn.Module()
     model.layers = [nn.Linear(2, 2)]

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from torchref import by_version
+from torchref import by_version, raises_exactly
 
 
 @pytest.mark.claim("S2-048", verdict="true")
@@ -33,6 +33,8 @@ def test_parameter_requires_grad_by_default():
     assert plain.requires_grad is False
     assert param.requires_grad is True
     assert isinstance(nn.Linear(2, 1).weight, nn.Parameter)
+    assert isinstance(nn.Linear(2, 1).bias, nn.Parameter)
+    assert all(isinstance(p, nn.Parameter) for p in nn.Conv2d(1, 2, 3).parameters())
 
 
 def test_parameter_can_be_created_frozen():
@@ -303,6 +305,21 @@ def test_upsample_size_sets_the_output_size():
     assert y.shape == (1, 1, 5, 4)
 
 
+def test_upsample_rejects_both_size_and_scale_factor():
+    """Giving `nn.Upsample` both `size` and `scale_factor` raises ValueError when it is called.
+
+    The two arguments are two ways of saying the same thing, so only one may be set.
+    The check happens in `F.interpolate`, at the first forward call, not in the
+    constructor.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Upsample.html
+    """
+    up = nn.Upsample(size=4, scale_factor=2)
+
+    with raises_exactly(ValueError, match="only one of size or scale_factor should be defined"):
+        up(torch.zeros(1, 1, 2, 2))
+
+
 def test_upsample_bilinear_align_corners_true_keeps_the_corner_values():
     """With `align_corners=True`, bilinear upsampling maps corner pixel centres onto each other.
 
@@ -411,6 +428,7 @@ def test_prelu_learns_its_negative_slope():
     assert [name for name, _ in prelu.named_parameters()] == ["weight"]
     assert prelu.weight.tolist() == [0.25]
     assert y.tolist() == [-0.5, 3.0]
+    assert nn.PReLU(num_parameters=3).weight.tolist() == [0.25, 0.25, 0.25]
 
 
 @pytest.mark.claim("S4-026", verdict="true")
@@ -448,8 +466,11 @@ def test_softplus_is_linear_above_the_threshold():
     """
     x = torch.tensor([100.0])
 
-    y = nn.Softplus()(x)
+    softplus = nn.Softplus()
 
+    y = softplus(x)
+
+    assert softplus.threshold == 20
     assert y.tolist() == [100.0]
 
 

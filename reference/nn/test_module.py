@@ -11,7 +11,7 @@ import pytest
 import torch
 from torch import nn
 
-from torchref import raises_exactly
+from torchref import by_version, raises_exactly
 
 
 class TwoLayer(nn.Module):
@@ -63,9 +63,16 @@ def test_module_call_runs_forward():
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.forward
     """
-    y = Double()(torch.tensor([1.0, 3.0]))
+    module = Double()
+    calls = []
+    module.register_forward_hook(lambda m, inputs, output: calls.append("hook"))
+
+    y = module(torch.tensor([1.0, 3.0]))
+    direct = module.forward(torch.tensor([1.0, 3.0]))
 
     assert y.tolist() == [2.0, 6.0]
+    assert direct.tolist() == [2.0, 6.0]
+    assert calls == ["hook"]
 
 
 @pytest.mark.claim("S2-129", verdict="false")
@@ -107,7 +114,7 @@ def test_module_init_must_run_before_assigning_submodules():
 
     The note is right: `nn.Module.__init__` creates the dictionaries (`_parameters`,
     `_modules`, `_buffers`) that assignment fills in. Until it has run there is nowhere to
-    register the layer. `super().__init__()` and `super(Net, self).__init__()` do the same.
+    register the layer.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html
     """
@@ -179,10 +186,12 @@ def test_module_plain_tensor_attribute_is_not_registered():
     module = nn.Module()
 
     module.mask = torch.ones(2)
+    module.to(torch.float64)
 
     assert list(module.parameters()) == []
     assert list(module.buffers()) == []
     assert list(module.state_dict()) == []
+    assert module.mask.dtype == torch.float32
 
 
 @pytest.mark.claim("S2-056", verdict="true")
@@ -203,6 +212,24 @@ def test_module_add_module_registers_a_child_by_name():
     assert list(model.state_dict()) == ["block0.weight", "block0.bias"]
 
 
+def test_module_register_module_is_add_module_under_another_name():
+    """`register_module(name, module)` registers a child exactly as `add_module` does.
+
+    The two methods are aliases; the Modules note uses `register_module` alongside
+    `register_parameter` and `register_buffer`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_module
+    """
+    by_register = nn.Module()
+    by_add = nn.Module()
+
+    by_register.register_module("head", nn.Linear(2, 1))
+    by_add.add_module("head", nn.Linear(2, 1))
+
+    assert isinstance(by_register.head, nn.Linear)
+    assert list(by_register.state_dict()) == list(by_add.state_dict()) == ["head.weight", "head.bias"]
+
+
 def test_module_register_buffer_is_state_but_not_a_parameter():
     """A registered buffer is saved in `state_dict` but is not returned by `parameters()`.
 
@@ -215,10 +242,12 @@ def test_module_register_buffer_is_state_but_not_a_parameter():
     module = nn.Module()
 
     module.register_buffer("steps", torch.zeros(1))
+    module.to(torch.float64)
 
     assert list(module.parameters()) == []
     assert [name for name, _ in module.named_buffers()] == ["steps"]
     assert list(module.state_dict()) == ["steps"]
+    assert module.steps.dtype == torch.float64
 
 
 def test_module_non_persistent_buffer_is_left_out_of_state_dict():
@@ -227,29 +256,41 @@ def test_module_non_persistent_buffer_is_left_out_of_state_dict():
     A non-persistent buffer still moves with `.to()` and is listed by `buffers()`, but it is
     not saved: good for values you can recompute, such as a cached mask.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_buffer
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#module-state
     """
     module = nn.Module()
 
     module.register_buffer("cache", torch.zeros(1), persistent=False)
+    module.to(torch.float64)
 
     assert [name for name, _ in module.named_buffers()] == ["cache"]
     assert list(module.state_dict()) == []
+    assert module.cache.dtype == torch.float64
 
 
 def test_module_buffer_must_be_a_tensor_or_none():
-    """Assigning a non-tensor to a registered buffer raises TypeError.
+    """Assigning a non-tensor to a registered buffer raises TypeError; None is accepted.
 
     Once `steps` is a buffer, the name stays one: only a tensor (or None) may replace it.
     Since PyTorch 2.5 the message also lists `torch.nn.Buffer` among the accepted types.
+    A buffer set to None stays registered under its name but is left out of `buffers()`
+    and `state_dict()`.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_buffer
     """
     module = nn.Module()
     module.register_buffer("steps", torch.zeros(1))
+    accepted = by_version(
+        {"<2.5": r"\(torch\.Tensor or None expected\)", ">=2.5": r"\(torch\.nn\.Buffer, torch\.Tensor or None expected\)"}
+    )
 
-    with raises_exactly(TypeError, match="cannot assign 'int' as buffer 'steps'"):
+    with raises_exactly(TypeError, match=r"cannot assign 'int' as buffer 'steps' " + accepted):
         module.steps = 5
+    module.steps = None
+
+    assert module.steps is None
+    assert list(module.buffers()) == []
+    assert list(module.state_dict()) == []
 
 
 @pytest.mark.torch_version(">=2.5")
@@ -285,28 +326,6 @@ def test_module_apply_visits_children_before_self():
     model.apply(lambda m: seen.append(type(m).__name__))
 
     assert seen == ["Linear", "ReLU", "Tanh", "Sequential", "Sequential"]
-
-
-def test_module_apply_is_the_idiom_for_weight_initialisation():
-    """`apply` with a function that tests the layer type initialises every matching layer.
-
-    `apply` returns the module itself, so it can be chained after construction.
-
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.apply
-    """
-
-    def init(m):
-        if isinstance(m, nn.Linear):
-            nn.init.ones_(m.weight)
-            nn.init.zeros_(m.bias)
-
-    model = TwoLayer()
-
-    result = model.apply(init)
-
-    assert result is model
-    assert model.fc1.weight.tolist() == [[1.0, 1.0]] * 3
-    assert model.fc2.bias.tolist() == [0.0]
 
 
 @pytest.mark.claim("S2-128", verdict="true")
@@ -392,6 +411,46 @@ def test_module_children_yields_direct_submodules_only():
     assert modules == ["Sequential", "Linear", "Sequential", "ReLU"]
 
 
+def test_module_named_modules_lists_a_shared_submodule_once():
+    """`named_modules()` yields a submodule reachable under two names only once, under the first name.
+
+    Like `parameters()`, the module iterators remove duplicates by identity, so a layer
+    reused twice in a `Sequential` is visited once (by `apply`, `train`, `to` and the
+    rest alike). `named_modules(remove_duplicate=False)` lists every path.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.named_modules
+    """
+    shared = nn.Linear(1, 1)
+    model = nn.Sequential(shared, nn.ReLU(), shared)
+
+    names = [name for name, _ in model.named_modules()]
+    every_path = [name for name, _ in model.named_modules(remove_duplicate=False)]
+
+    assert names == ["", "0", "1"]
+    assert every_path == ["", "0", "1", "2"]
+    assert [type(m).__name__ for m in model.modules()] == ["Sequential", "Linear", "ReLU"]
+
+
+@pytest.mark.torch_version(">=2.11")
+def test_module_modules_remove_duplicate_false_visits_every_occurrence():
+    """`modules(remove_duplicate=False)` yields a shared submodule once per place it occurs.
+
+    PyTorch 2.11 gave `modules()` the `remove_duplicate` argument that `named_modules()`
+    already had (https://github.com/pytorch/pytorch/pull/174383). The default still
+    removes duplicates.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.modules
+    """
+    shared = nn.Linear(1, 1)
+    model = nn.Sequential(shared, nn.ReLU(), shared)
+
+    every = list(model.modules(remove_duplicate=False))
+
+    assert len(every) == 4
+    assert every[1] is every[3] is shared
+    assert len(list(model.modules())) == 3
+
+
 @pytest.mark.claim("S2-071", verdict="true")
 def test_module_children_returns_an_iterator():
     """`children()` returns an iterator, so it cannot be indexed until you make it a list.
@@ -432,10 +491,11 @@ def test_module_requires_grad_false_freezes_every_parameter():
     """
     model = TwoLayer()
 
-    model.requires_grad_(False)
+    result = model.requires_grad_(False)
     frozen = [p.requires_grad for p in model.parameters()]
     model.requires_grad_()
 
+    assert result is model
     assert frozen == [False] * 4
     assert all(p.requires_grad for p in model.parameters())
 
@@ -461,14 +521,21 @@ def test_module_zero_grad_sets_grads_to_none():
 def test_module_zero_grad_set_to_none_false_fills_zeros():
     """`zero_grad(set_to_none=False)` keeps the `.grad` tensors and fills them with zeros.
 
+    The same tensor objects stay attached to the parameters and are zeroed in place, so
+    any reference to a `.grad` taken before (say, by a hook or a logger) sees the zeros.
+
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.zero_grad
     """
     model = nn.Linear(2, 1)
     model(torch.ones(1, 2)).sum().backward()
+    weight_grad, bias_grad = model.weight.grad, model.bias.grad
 
     model.zero_grad(set_to_none=False)
 
+    assert model.weight.grad is weight_grad
+    assert model.bias.grad is bias_grad
     assert model.weight.grad.tolist() == [[0.0, 0.0]]
+    assert model.bias.grad.tolist() == [0.0]
 
 
 def test_module_forward_hook_sees_input_and_output():
@@ -515,6 +582,55 @@ def test_module_forward_pre_hook_runs_before_forward():
     y = relu(torch.tensor([-1.0, 2.0]))
 
     assert y.tolist() == [1.0, 0.0]
+
+
+def test_module_hooks_run_in_order_around_forward_and_backward():
+    """Forward pre-hook, `forward`, forward hook, then in the backward pass the full backward hook.
+
+    Each hook receives the module first. The pre-hook gets the positional inputs as a
+    tuple; the forward hook gets the inputs and the output; the full backward hook gets
+    `grad_input` and `grad_output`, tuples of gradients with respect to the module's
+    inputs and outputs. For `y = 3x` and the loss `y.sum()`, `grad_output` is all ones
+    and `grad_input` is all threes.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#module-hooks
+    """
+    events = []
+
+    class Triple(nn.Module):
+        def forward(self, x):
+            events.append("forward")
+            return 3 * x
+
+    module = Triple()
+    module.register_forward_pre_hook(lambda m, args: events.append(("pre", m is module, args[0].tolist())))
+    module.register_forward_hook(lambda m, args, out: events.append(("forward hook", args[0].tolist(), out.tolist())))
+    module.register_full_backward_hook(lambda m, g_in, g_out: events.append(("backward", g_in[0].tolist(), g_out[0].tolist())))
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+
+    module(x).sum().backward()
+
+    assert events == [
+        ("pre", True, [1.0, 2.0]),
+        "forward",
+        ("forward hook", [1.0, 2.0], [3.0, 6.0]),
+        ("backward", [3.0, 3.0], [1.0, 1.0]),
+    ]
+    assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_module_full_backward_hook_can_replace_the_input_gradient():
+    """A full backward hook that returns a tuple replaces `grad_input`, the gradient that flows on.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook
+    """
+    relu = nn.ReLU()
+    relu.register_full_backward_hook(lambda m, g_in, g_out: (10 * g_in[0],))
+    x = torch.tensor([-1.0, 2.0], requires_grad=True)
+
+    relu(x).sum().backward()
+
+    assert x.grad.tolist() == [0.0, 10.0]
 
 
 @pytest.mark.claim("S2-070", verdict="true")

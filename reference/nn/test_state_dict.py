@@ -171,11 +171,13 @@ def test_load_state_dict_assign_keeps_the_loaded_tensors():
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.load_state_dict
     """
     model = nn.Linear(2, 1)
+    old_weight = model.weight
     weight = torch.ones(1, 2)
 
     model.load_state_dict({"weight": weight, "bias": torch.zeros(1)}, assign=True)
 
     assert isinstance(model.weight, nn.Parameter)
+    assert model.weight is not old_weight
     assert model.weight.data_ptr() == weight.data_ptr()
 
 
@@ -188,7 +190,7 @@ def test_state_dict_round_trips_through_torch_save(tmp_path):
     survives changes to your class's code as long as the names stay, and it loads with
     `weights_only=True`, which unpickles nothing but tensors and containers.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#saving-and-loading-torch-nn-modules
     """
     torch.manual_seed(0)
     model = nn.Linear(2, 1)

@@ -99,17 +99,35 @@ def test_adamw_decays_the_weight_directly():
     """AdamW multiplies the weight by `1 - lr * wd`, outside the adaptive step.
 
     "Decoupled" weight decay: the decay never enters `m` or `v`. With a zero gradient the
-    Adam part is 0 and only the shrink remains: `2 * (1 - 0.1 * 0.01) = 1.998`.
+    Adam part is 0 and only the shrink remains: `2 * (1 - 0.1 * 0.01) = 1.998`. With real
+    gradients AdamW keeps exactly the moments of an Adam run without decay, and each of
+    its steps is that run's step applied to the shrunk weight.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.AdamW.html
     """
+    lr, wd = 0.1, 0.01
     w = nn.Parameter(torch.tensor([2.0]))
-    opt = torch.optim.AdamW([w], lr=0.1, weight_decay=0.01)
+    opt = torch.optim.AdamW([w], lr=lr, weight_decay=wd)
     w.grad = torch.tensor([0.0])
 
     opt.step()
 
-    torch.testing.assert_close(w.detach(), torch.tensor([2.0 * (1 - 0.1 * 0.01)]))
+    torch.testing.assert_close(w.detach(), torch.tensor([2.0 * (1 - lr * wd)]))
+
+    decayed, plain = nn.Parameter(torch.tensor([2.0])), nn.Parameter(torch.tensor([2.0]))
+    adamw = torch.optim.AdamW([decayed], lr=lr, weight_decay=wd)
+    adam = torch.optim.Adam([plain], lr=lr)  # no decay at all
+    expected = decayed.detach().clone()
+    for g in [1.0, -0.5, 2.0]:
+        decayed.grad, plain.grad = torch.tensor([g]), torch.tensor([g])
+        before = plain.detach().clone()
+        adamw.step()
+        adam.step()
+        expected = expected * (1 - lr * wd) - (before - plain.detach())
+
+    torch.testing.assert_close(adamw.state[decayed]["exp_avg"], adam.state[plain]["exp_avg"], rtol=0, atol=0)
+    torch.testing.assert_close(adamw.state[decayed]["exp_avg_sq"], adam.state[plain]["exp_avg_sq"], rtol=0, atol=0)
+    torch.testing.assert_close(decayed.detach(), expected)
 
 
 def test_adamw_differs_from_adam_with_the_same_weight_decay():

@@ -92,7 +92,11 @@ def test_sgd_nesterov_steps_along_grad_plus_momentum_times_buffer():
 
 
 def test_sgd_nesterov_needs_momentum_and_zero_dampening():
-    """`nesterov=True` without momentum (or with dampening) raises a ValueError.
+    """`nesterov=True` without momentum, or with dampening, raises a ValueError.
+
+    The look-ahead `grad + momentum * b` is only the Nesterov update when the buffer is
+    an undamped sum of past gradients, so both conditions are checked when the
+    optimiser is built.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
     """
@@ -100,6 +104,29 @@ def test_sgd_nesterov_needs_momentum_and_zero_dampening():
 
     with raises_exactly(ValueError, match="Nesterov momentum requires a momentum and zero dampening"):
         torch.optim.SGD([w], lr=0.1, nesterov=True)
+    with raises_exactly(ValueError, match="Nesterov momentum requires a momentum and zero dampening"):
+        torch.optim.SGD([w], lr=0.1, momentum=0.9, dampening=0.1, nesterov=True)
+
+
+def test_sgd_options_default_to_plain_gradient_descent():
+    """SGD's `momentum`, `dampening` and `weight_decay` default to 0 and `nesterov`, `maximize` to False.
+
+    So `SGD(params, lr=lr)` is the bare update of the first section, and a fresh
+    optimiser keeps no momentum buffer.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    """
+    w = nn.Parameter(torch.tensor([1.0]))
+    opt = torch.optim.SGD([w], lr=0.1)
+    w.grad = torch.tensor([2.0])
+
+    opt.step()
+
+    group = opt.param_groups[0]
+    assert (group["momentum"], group["dampening"], group["weight_decay"]) == (0, 0, 0)
+    assert (group["nesterov"], group["maximize"]) == (False, False)
+    torch.testing.assert_close(w.detach(), torch.tensor([1.0 - 0.1 * 2.0]))
+    assert opt.state[w].get("momentum_buffer") is None
 
 
 @pytest.mark.claim("S1-043", verdict="true")
@@ -145,6 +172,9 @@ def test_sgd_weight_decay_equals_an_l2_penalty_in_the_loss():
 
 def test_sgd_maximize_climbs_the_gradient():
     """`maximize=True` adds `lr * grad` instead of subtracting it.
+
+    Gradient *ascent*, for an objective you want to grow (a reward, a log-likelihood)
+    without negating it yourself: from 1 with gradient 2 and lr 0.1 the weight goes to 1.2.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
     """
@@ -199,8 +229,8 @@ def test_optimizer_minimises_the_objective_not_its_magnitude():
     torch.testing.assert_close(((w - 3) ** 2 - 5).detach(), torch.tensor(-5.0))
 
 
-def test_sgd_rejects_a_negative_learning_rate():
-    """A negative `lr` raises a ValueError when the optimiser is built.
+def test_sgd_rejects_negative_hyperparameters():
+    """A negative `lr`, `momentum` or `weight_decay` raises a ValueError when the optimiser is built.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
     """
@@ -208,6 +238,10 @@ def test_sgd_rejects_a_negative_learning_rate():
 
     with raises_exactly(ValueError, match="Invalid learning rate"):
         torch.optim.SGD([w], lr=-0.1)
+    with raises_exactly(ValueError, match="Invalid momentum value: -0.9"):
+        torch.optim.SGD([w], lr=0.1, momentum=-0.9)
+    with raises_exactly(ValueError, match="Invalid weight_decay value: -0.1"):
+        torch.optim.SGD([w], lr=0.1, weight_decay=-0.1)
 
 
 def test_optimizer_rejects_a_non_leaf_tensor():

@@ -262,6 +262,9 @@ def test_reduce_lr_on_plateau_has_get_last_lr_since_2_2():
 def test_scheduler_verbose_argument_is_accepted_before_2_2():
     """Before 2.2 the `verbose` argument of a scheduler is accepted silently.
 
+    The first stage of its life cycle: no warning (any warning would fail this test,
+    since warnings are errors here), and the scheduler keeps the flag.
+
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.StepLR.html
     """
     opt = sgd()
@@ -275,13 +278,16 @@ def test_scheduler_verbose_argument_is_accepted_before_2_2():
 def test_scheduler_verbose_argument_warns_from_2_2_to_2_6():
     """From 2.2 to 2.6 passing `verbose` to a scheduler raises a deprecation UserWarning.
 
-    Use `get_last_lr()` to log the learning rate instead.
+    The second stage: the argument still works but warns, and it no longer prints
+    anything (https://github.com/pytorch/pytorch/pull/111302). Use `get_last_lr()` to log
+    the learning rate instead. The category is a plain UserWarning, not a
+    DeprecationWarning or FutureWarning.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.StepLR.html
     """
     opt = sgd()
 
-    with warns_exactly(UserWarning, match="The verbose parameter is deprecated"):
+    with warns_exactly(UserWarning, match=r"The verbose parameter is deprecated\. Please use get_last_lr\(\) to access the learning rate"):
         lr_scheduler.StepLR(opt, step_size=1, verbose=False)
 
 
@@ -289,11 +295,43 @@ def test_scheduler_verbose_argument_warns_from_2_2_to_2_6():
 def test_scheduler_verbose_argument_is_gone_since_2_7():
     """Since 2.7 a scheduler no longer takes `verbose`: passing it is a TypeError.
 
-    It was deprecated (with a warning) in 2.2 and removed in 2.7.
+    The last stage: deprecated (with a warning) in 2.2 and removed in 2.7
+    (https://github.com/pytorch/pytorch/pull/147301), so the constructor rejects the
+    keyword like any unknown one.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.StepLR.html
     """
     opt = sgd()
 
-    with raises_exactly(TypeError, match="verbose"):
+    with raises_exactly(TypeError, match=r"__init__\(\) got an unexpected keyword argument 'verbose'"):
         lr_scheduler.StepLR(opt, step_size=1, verbose=False)
+
+
+@pytest.mark.torch_version(">=2.4,<2.7")
+def test_scheduler_print_lr_warns_from_2_4_to_2_6():
+    """From 2.4 to 2.6 `scheduler.print_lr(...)` raises a deprecation UserWarning.
+
+    `print_lr` was the printing half of `verbose`; it was deprecated in 2.4
+    (https://github.com/pytorch/pytorch/pull/126105) in favour of `get_last_lr()`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.LRScheduler.html
+    """
+    sched = lr_scheduler.StepLR(sgd(), step_size=1)
+
+    with warns_exactly(UserWarning, match=r"`LRScheduler\.print_lr\(\)` is being deprecated\. To fetch the learning rate, please use `get_last_lr\(\)` instead"):
+        sched.print_lr(False, 0, 0.1)
+
+
+@pytest.mark.torch_version(">=2.7")
+def test_scheduler_print_lr_is_gone_since_2_7():
+    """Since 2.7 a scheduler has no `print_lr` method: log `get_last_lr()` yourself.
+
+    It was removed together with `verbose` (https://github.com/pytorch/pytorch/pull/147301).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.LRScheduler.html
+    """
+    sched = lr_scheduler.StepLR(sgd(), step_size=1)
+
+    with raises_exactly(AttributeError, match=r"'StepLR' object has no attribute 'print_lr'"):
+        sched.print_lr(False, 0, 0.1)
+    assert sched.get_last_lr() == [1.0]

@@ -149,6 +149,41 @@ def test_linear_lr_ramps_the_factor_linearly_then_holds():
     torch.testing.assert_close(ys, [0.25, 0.5, 0.75, 1.0, 1.0, 1.0])
 
 
+def constant_curve():
+    return curve("ConstantLR(factor=0.5, total_iters=3)", lrs(lambda o: lr_scheduler.ConstantLR(o, factor=0.5, total_iters=3), 6))
+
+
+@pytest.mark.figure("constant_curve")
+def test_constant_lr_scales_by_factor_until_total_iters():
+    """`ConstantLR` multiplies the lr by `factor` for the first `total_iters` epochs, then restores it.
+
+    A flat warm-up: `lr0 * factor` for epochs 0 to `total_iters - 1`, `lr0` afterwards.
+    The defaults are `factor=1/3` and `total_iters=5`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ConstantLR.html
+    """
+    ys = constant_curve().series["ConstantLR(factor=0.5, total_iters=3)"][1]
+    defaults = lrs(lambda o: lr_scheduler.ConstantLR(o), 7)
+
+    assert ys == [0.5 if e < 3 else 1.0 for e in range(6)]
+    torch.testing.assert_close(defaults, [1 / 3 if e < 5 else 1.0 for e in range(7)])
+
+
+def polynomial_curve():
+    return curve("PolynomialLR(total_iters=4, power=2)", lrs(lambda o: lr_scheduler.PolynomialLR(o, total_iters=4, power=2.0), 6))
+
+
+@pytest.mark.figure("polynomial_curve")
+def test_polynomial_lr_decays_to_zero_at_total_iters():
+    """`PolynomialLR` gives `lr0 * (1 - epoch / total_iters) ** power`, reaching 0 at `total_iters` and staying there.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.PolynomialLR.html
+    """
+    ys = polynomial_curve().series["PolynomialLR(total_iters=4, power=2)"][1]
+
+    torch.testing.assert_close(ys, [(1 - min(e, 4) / 4) ** 2 for e in range(6)])
+
+
 def one_cycle_curve():
     return curve("OneCycleLR(max_lr=1, total_steps=10)", lrs(lambda o: lr_scheduler.OneCycleLR(o, max_lr=1.0, total_steps=10), 10, momentum=0.9))
 
@@ -203,14 +238,43 @@ def cyclic_curve():
 def test_cyclic_lr_is_a_triangle_wave_between_base_and_max():
     """`CyclicLR` (mode "triangular") climbs from `base_lr` to `max_lr` in `step_size_up` steps and back down.
 
-    It cycles momentum too by default, so the optimiser must have momentum (or pass
-    `cycle_momentum=False`).
+    With `step_size_up=2` (and `step_size_down` defaulting to the same), one cycle is four
+    steps: 0.1, 0.55, 1.0, 0.55, then 0.1 again. Momentum cycles the other way, from
+    `max_momentum=0.9` down to `base_momentum=0.8` at the lr's peak (see the next test
+    for what that does to an optimiser built without momentum).
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.CyclicLR.html
     """
     ys = cyclic_curve().series["CyclicLR(0.1, 1.0, step_size_up=2)"][1]
+    opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=1.0, momentum=0.9)
+    sched = lr_scheduler.CyclicLR(opt, 0.1, 1.0, step_size_up=2)
+    momenta = []
+    for _ in range(5):
+        momenta.append(opt.param_groups[0]["momentum"])
+        opt.step()
+        sched.step()
 
     torch.testing.assert_close(ys, [0.1, 0.55, 1.0, 0.55, 0.1, 0.55, 1.0, 0.55, 0.1])
+    torch.testing.assert_close(momenta, [0.9, 0.85, 0.8, 0.85, 0.9])
+
+
+def test_cyclic_lr_turns_momentum_on_for_sgd_built_without_it():
+    """`CyclicLR` on `SGD(momentum=0)` silently sets the momentum to `max_momentum`, 0.9.
+
+    `cycle_momentum=True` is the default, and plain SGD does have a `momentum` entry (0),
+    so nothing complains: the scheduler overwrites it and the run trains with momentum
+    it never asked for. Pass `cycle_momentum=False` to keep plain SGD.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.CyclicLR.html
+    """
+    plain = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=0.1)
+    kept = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=0.1)
+
+    lr_scheduler.CyclicLR(plain, 0.1, 1.0)
+    lr_scheduler.CyclicLR(kept, 0.1, 1.0, cycle_momentum=False)
+
+    assert plain.param_groups[0]["momentum"] == 0.9
+    assert kept.param_groups[0]["momentum"] == 0
 
 
 @pytest.mark.torch_version("<2.3")

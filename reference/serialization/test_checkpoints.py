@@ -41,7 +41,7 @@ def test_checkpoint_bundles_model_optimizer_scheduler_and_epoch(tmp_path):
     Every piece is made of tensors, numbers, strings, lists and dicts, so the safe loader
     accepts it; no pickled classes are involved.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#saving-and-loading-torch-nn-modules
     """
     model, opt, sched = make()
     run_epochs(model, opt, sched, 3)
@@ -63,7 +63,7 @@ def test_checkpoint_resumes_to_bit_identical_training(tmp_path):
     Model, optimiser (Adam's moments and step count) and scheduler (its epoch counter)
     are all restored; leave any one out and the runs drift apart (next test).
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#saving-and-loading-torch-nn-modules
     """
     straight = make()
     run_epochs(*straight, 5)
@@ -88,7 +88,7 @@ def test_resuming_without_the_optimizer_state_changes_the_result():
     Adam's first steps after a restart are full-size again (its moments restart at 0), so
     a checkpoint without the optimiser does not truly resume.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#saving-and-loading-torch-nn-modules
     """
     straight = make()
     run_epochs(*straight, 4)
@@ -109,7 +109,7 @@ def test_state_dict_tensors_alias_the_live_parameters():
     Saving "the best weights so far" as `best = model.state_dict()` keeps a view that keeps
     changing with training. Use `copy.deepcopy(model.state_dict())`, or `torch.save` it.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.state_dict
     """
     model = nn.Linear(2, 1)
     best = model.state_dict()
@@ -118,6 +118,7 @@ def test_state_dict_tensors_alias_the_live_parameters():
     with torch.no_grad():
         model.weight.add_(1.0)
 
+    assert best["weight"].untyped_storage().data_ptr() == model.weight.untyped_storage().data_ptr()
     assert torch.equal(best["weight"], model.weight)
     assert not torch.equal(snapshot["weight"], model.weight)
 
@@ -128,7 +129,7 @@ def test_optimizer_built_before_loading_keeps_updating_the_model():
     Loading copies into the existing Parameters, so the optimiser's references stay valid;
     the usual order is: build model and optimiser, then load both state dicts.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.load_state_dict
     """
     model = nn.Linear(1, 1, bias=False)
     opt = torch.optim.SGD(model.parameters(), lr=0.5)
@@ -145,7 +146,7 @@ def test_checkpoint_can_live_in_memory():
 
     Handy for sending a checkpoint over a network or keeping a snapshot in memory.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.save.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.save.html#torch.save
     """
     model, opt, _ = make()
     buf = io.BytesIO()

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from torchref import raises_exactly, warns_exactly
+from torchref import by_version, raises_exactly, warns_exactly
 
 
 @pytest.mark.claim("S1-001", verdict="true")
@@ -78,13 +78,14 @@ def test_tensor_of_a_tensor_warns_and_copies():
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.tensor.html
     """
-    t = torch.ones(2)
+    t = torch.ones(2, requires_grad=True)
 
     with warns_exactly(UserWarning, match="To copy construct from a tensor"):
         x = torch.tensor(t)
 
     assert x.data_ptr() != t.data_ptr()
     assert torch.equal(x, t)
+    assert x.requires_grad is False and x.grad_fn is None
 
 
 def test_as_tensor_returns_the_same_tensor_when_nothing_changes():
@@ -111,7 +112,7 @@ def test_tensor_class_with_ints_makes_an_uninitialised_shape():
     it always makes the default float type. Prefer `torch.tensor` for data and
     `torch.empty`/`torch.zeros` for shapes, which say what they mean.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensors.html
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor
     """
     by_class = torch.Tensor(3)
     by_function = torch.tensor(3)
@@ -125,7 +126,7 @@ def test_tensor_class_with_ints_makes_an_uninitialised_shape():
 def test_tensor_class_turns_int_data_into_float32():
     """`torch.Tensor([1, 2])` gives float32 values, where `torch.tensor([1, 2])` gives int64.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensors.html
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor
     """
     x = torch.Tensor([1, 2])
 
@@ -200,14 +201,20 @@ def test_rand_like_dtype_argument_overrides_the_dtype():
 def test_rand_like_of_an_int_tensor_raises():
     """`rand_like` of an int64 tensor raises, because it would draw uniform floats into int64.
 
-    `*_like` keeps the input's dtype, and `rand` has no integer version.
+    `*_like` keeps the input's dtype, and `rand` has no integer version: the uniform
+    kernel is simply not implemented for `'Long'`. Since PyTorch 2.8 an op called on a
+    dtype it has no kernel for raises `NotImplementedError`
+    (https://github.com/pytorch/pytorch/pull/155470); earlier releases raise its base
+    class, `RuntimeError`, with the same message. `except RuntimeError` catches both.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.rand_like.html
     """
     x_data = torch.tensor([[1, 2], [3, 4]])
+    expected = by_version({"<2.8": RuntimeError, ">=2.8": NotImplementedError})
 
-    with raises_exactly(RuntimeError, match="not implemented for 'Long'"):
+    with raises_exactly(expected, match=r"not implemented for 'Long'"):
         torch.rand_like(x_data)
+    assert issubclass(NotImplementedError, RuntimeError)
 
 
 def test_new_zeros_takes_dtype_and_device_from_self():
@@ -224,6 +231,88 @@ def test_new_zeros_takes_dtype_and_device_from_self():
 
     assert z.shape == (2, 3)
     assert z.dtype == torch.float64
+    assert z.device == x.device
+    assert z.tolist() == [[0.0] * 3] * 2
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda x: x.new_ones(2), [1, 1]),
+        (lambda x: x.new_full((2,), 7), [7, 7]),
+        (lambda x: x.new_tensor([3, 4]), [3, 4]),
+    ],
+    ids=["new_ones", "new_full", "new_tensor"],
+)
+def test_new_methods_keep_selfs_dtype(make, expected):
+    """`new_ones`, `new_full` and `new_tensor` on an int32 tensor make int32 tensors.
+
+    The `Tensor.new_*` methods default to the dtype and device of the tensor they are
+    called on, whatever the Python values would infer: `torch.full((2,), 7)` alone would
+    be int64, `x.new_full((2,), 7)` is int32 like `x`. Pass `dtype=` to override.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#initializing-and-basic-operations
+    """
+    x = torch.zeros(3, dtype=torch.int32)
+
+    y = make(x)
+
+    assert y.dtype == torch.int32
+    assert y.device == x.device
+    assert y.tolist() == expected
+
+
+def test_new_empty_keeps_selfs_dtype_and_allocates_the_shape():
+    """`x.new_empty(shape)` allocates an uninitialised tensor of that shape with `x`'s dtype.
+
+    Like `torch.empty`, the values are whatever the memory held: write before you read.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.new_empty.html
+    """
+    x = torch.zeros(1, dtype=torch.float64)
+
+    y = x.new_empty(2, 3)
+
+    assert y.shape == (2, 3)
+    assert y.dtype == torch.float64
+
+
+def test_new_tensor_copies_its_data():
+    """`x.new_tensor(data)` copies `data`, like `torch.tensor`, even when `data` is a tensor.
+
+    The result is a new leaf that shares no memory with `data`. Given a tensor it warns,
+    as `torch.tensor` does, that `clone().detach()` says the same thing more plainly.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.new_tensor.html
+    """
+    x = torch.zeros(1)
+    data = torch.tensor([1.0, 2.0])
+
+    with warns_exactly(UserWarning, match="To copy construct from a tensor"):
+        y = x.new_tensor(data)
+    y[0] = 9.0
+
+    assert data.tolist() == [1.0, 2.0]
+    assert y.untyped_storage().data_ptr() != data.untyped_storage().data_ptr()
+
+
+@pytest.mark.torch_version(">=2.7")
+def test_new_tensor_is_made_on_selfs_device_since_2_7():
+    """`x.new_tensor(data)` puts the result on `x`'s device by default since PyTorch 2.7.
+
+    The docs always said so, but earlier releases made the new tensor on the CPU
+    whatever `x`'s device was; 2.7 restored the documented behaviour
+    (https://github.com/pytorch/pytorch/pull/144958). A `meta` tensor shows it without a
+    GPU: the result is on `meta` too, where it used to be on the CPU.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.new_tensor.html
+    """
+    x = torch.empty(2, device="meta")
+
+    y = x.new_tensor([1.0, 2.0])
+
+    assert y.device == torch.device("meta")
+    assert torch.zeros(1).new_tensor([1.0]).device == torch.device("cpu")
 
 
 def test_arange_excludes_the_end():
@@ -458,7 +547,7 @@ def test_tensor_attributes_of_a_fresh_cpu_tensor():
     `ndim` is `len(shape)`. `is_cuda` is a shortcut for `device.type == "cuda"`. `grad`
     stays `None` until a backward pass fills it, and only for tensors that require grad.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensors.html
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#tensor-class-reference
     """
     x = torch.zeros(3, 4)
 
@@ -513,3 +602,20 @@ def test_submodules_hold_data_layers_init_and_optimizers():
     assert issubclass(torch.nn.Linear, torch.nn.Module)
     assert callable(torch.nn.init.xavier_uniform_)
     assert issubclass(torch.optim.SGD, torch.optim.Optimizer)
+
+
+@pytest.mark.torch_version(">=2.13")
+def test_factory_functions_have_no_names_argument_since_2_13():
+    """Since PyTorch 2.13 `torch.zeros(2, names=("a",))` is a TypeError: named tensors are gone.
+
+    Named tensors were a prototype that let dimensions carry names. 2.13 removed them:
+    the `names=` argument of factory functions, `Tensor.names`, `rename`, `refine_names`,
+    `align_to` and `align_as` (https://github.com/pytorch/pytorch/pull/173895). Keep
+    track of what each dimension means in variable names or comments instead.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.zeros.html
+    """
+    with raises_exactly(TypeError, match=r"zeros\(\) got an unexpected keyword argument 'names'"):
+        torch.zeros(2, names=("a",))
+    assert not hasattr(torch.zeros(1), "names")
+    assert not hasattr(torch.Tensor, "refine_names")

@@ -10,7 +10,7 @@ wrap around silently; floats round. This page shows each rule and the traps it s
 import pytest
 import torch
 
-from torchref import raises_exactly
+from torchref import by_version, raises_exactly, warns_exactly
 
 
 def test_default_float_dtype_is_float32():
@@ -26,6 +26,37 @@ def test_default_float_dtype_is_float32():
     assert torch.get_default_dtype() == torch.float32
     assert x.dtype == torch.float32
     assert torch.zeros(1).dtype == torch.float32
+
+
+@pytest.mark.parametrize(
+    ("alias", "dtype", "bits"),
+    [
+        ("float", torch.float32, 32),
+        ("double", torch.float64, 64),
+        ("half", torch.float16, 16),
+        ("cfloat", torch.complex64, 64),
+        ("cdouble", torch.complex128, 128),
+        ("long", torch.int64, 64),
+        ("int", torch.int32, 32),
+        ("short", torch.int16, 16),
+    ],
+    ids=["float", "double", "half", "cfloat", "cdouble", "long", "int", "short"],
+)
+def test_dtype_aliases_are_the_same_dtype_object(alias, dtype, bits):
+    """`torch.float`, `torch.long` and the other short names are the same objects as the sized dtypes.
+
+    The `torch.Tensor` page lists each dtype with its alias: `torch.float` *is*
+    `torch.float32`, `torch.long` *is* `torch.int64`, so comparing with either spelling
+    gives the same answer. The number in the name is the width in bits, which
+    `element_size()` reports in bytes.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#data-types
+    """
+    x = torch.zeros(1, dtype=getattr(torch, alias))
+
+    assert getattr(torch, alias) is dtype
+    assert x.dtype == dtype
+    assert x.element_size() * 8 == bits
 
 
 def test_set_default_dtype_changes_new_float_tensors():
@@ -93,6 +124,41 @@ def test_result_type_predicts_the_promoted_dtype():
     assert torch.result_type(int32, torch.tensor(1)) == torch.int32
     assert torch.result_type(half, torch.tensor(1.0, dtype=torch.float64)) == torch.float16
     assert torch.result_type(torch.tensor([1], dtype=torch.uint8), torch.tensor([1], dtype=torch.int8)) == torch.int16
+
+
+@pytest.mark.torch_version("<2.14")
+def test_bfloat16_with_a_complex_scalar_gives_complex64_before_2_14():
+    """Before PyTorch 2.14, a bfloat16 tensor times a Python complex number gives `complex64`.
+
+    There was no complex type built from bfloat16, so promotion picked `complex64`, the
+    complex type with bfloat16's range. A float16 tensor already had its twin,
+    `complex32`.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensor_attributes.html#type-promotion-doc
+    """
+    bf16 = torch.ones(2, dtype=torch.bfloat16)
+
+    assert torch.result_type(bf16, 1j) == torch.complex64
+    assert torch.result_type(torch.ones(2, dtype=torch.float16), 1j) == torch.complex32
+
+
+@pytest.mark.torch_version(">=2.14")
+def test_bfloat16_with_a_complex_scalar_gives_bcomplex32_since_2_14():
+    """Since PyTorch 2.14, a bfloat16 tensor with a Python complex number promotes to `torch.bcomplex32`.
+
+    2.14 added `bcomplex32`, a complex type made of two bfloat16 numbers, and promotion
+    now keeps bfloat16's precision instead of widening to `complex64`
+    (https://github.com/pytorch/pytorch/pull/186928). float16 still pairs with
+    `complex32`. Code that expected `complex64` must now ask for it with `.to()`.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensor_attributes.html#type-promotion-doc
+    """
+    bf16 = torch.ones(2, dtype=torch.bfloat16)
+
+    assert torch.result_type(bf16, 1j) == torch.bcomplex32
+    assert torch.result_type(torch.ones(2, dtype=torch.float16), 1j) == torch.complex32
+    assert torch.bcomplex32.is_complex
+    assert torch.bcomplex32.itemsize == 2 * torch.bfloat16.itemsize
 
 
 def test_python_int_does_not_widen_an_int8_tensor():
@@ -184,13 +250,16 @@ def test_integer_division_by_zero_raises():
 def test_mean_of_an_int_tensor_raises():
     """`mean()` of an int tensor raises: the mean needs a float dtype you must choose.
 
-    Convert with `.float()` or pass `dtype=torch.float32`.
+    Convert with `.float()` or pass `dtype=torch.float32`. The class is `RuntimeError`
+    before PyTorch 2.15 and its subclass `NotImplementedError` from 2.15
+    (https://github.com/pytorch/pytorch/pull/192351).
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.mean.html
     """
     x = torch.tensor([1, 2])
+    expected = by_version({"<2.15": RuntimeError, ">=2.15": NotImplementedError})
 
-    with raises_exactly(RuntimeError, match="could not infer output dtype"):
+    with raises_exactly(expected, match="could not infer output dtype"):
         x.mean()
     assert x.mean(dtype=torch.float32).item() == 1.5
 
@@ -295,6 +364,7 @@ def test_item_returns_a_python_number():
     assert torch.tensor([3]).item() == 3
     assert isinstance(torch.tensor([3]).item(), int)
     assert isinstance(torch.tensor(2.5).item(), float)
+    assert isinstance(torch.tensor(True).item(), bool)
 
 
 def test_item_of_several_elements_raises():
@@ -325,13 +395,20 @@ def test_item_of_float32_shows_its_rounding():
 def test_tolist_gives_nested_python_lists():
     """`tolist()` returns nested Python lists of Python numbers; a 0-d tensor gives a bare number.
 
+    For a 0-d tensor it behaves like `item()`. The docs add that it is not
+    differentiable: on a tensor that requires grad it simply returns the numbers,
+    with no link back to the graph.
+
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.tolist.html
     """
     x = torch.tensor([[1, 2], [3, 4]])
+    w = torch.tensor([1.5, 2.5], requires_grad=True)
 
     assert x.tolist() == [[1, 2], [3, 4]]
     assert isinstance(x.tolist()[0][0], int)
-    assert torch.tensor(3).tolist() == 3
+    assert torch.tensor(3).tolist() == 3 == torch.tensor(3).item()
+    assert w.tolist() == [1.5, 2.5]
+    assert all(type(v) is float for v in w.tolist())
 
 
 def test_integer_arithmetic_wraps_around():
@@ -419,3 +496,45 @@ def test_float16_overflows_to_inf_past_65504():
     assert torch.finfo(torch.float16).max == 65504
     assert x.half().tolist() == [float("inf")]
     assert torch.isfinite(x.bfloat16()).all()
+
+
+@pytest.mark.torch_version(">=2.13")
+def test_dtype_abbr_is_a_short_name_since_2_13():
+    """Since PyTorch 2.13 every dtype has `abbr`, a short name such as `"f32"` or `"i64"`.
+
+    The abbreviation is a letter for the kind (`f` float, `bf` bfloat, `i` signed int,
+    `b` bool) followed by the width in bits, which is handy in logs and file names
+    (https://github.com/pytorch/pytorch/pull/177296).
+
+    Docs: https://docs.pytorch.org/docs/stable/tensor_attributes.html#torch.dtype
+    """
+    assert torch.float32.abbr == "f32"
+    assert torch.int64.abbr == "i64"
+    assert torch.bfloat16.abbr == "bf16"
+    assert torch.bool.abbr == "b8"
+    assert torch.float16.abbr == f"f{torch.float16.itemsize * 8}"
+
+
+@pytest.mark.torch_version(">=2.13")
+def test_quantized_dtype_tensors_are_deprecated_since_2_13():
+    """Since PyTorch 2.13, creating a tensor of a quantized dtype (`quint8`, `qint8`, `qint32`) warns that it is deprecated.
+
+    The quantized dtypes belong to the old eager quantization stack, which is being
+    retired (https://github.com/pytorch/pytorch/pull/184984). The tensor is still
+    made, for now. PyTorch gives this warning once per process; the test asks for
+    warnings every time (`torch._C._set_warnAlways`) so that it sees it whatever ran
+    before.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensor_attributes.html#torch.dtype
+    """
+    x = torch.tensor([0.0, 0.1, 0.2])
+    warn_always = torch._C._get_warnAlways()
+    torch._C._set_warnAlways(True)
+    try:
+        with warns_exactly(UserWarning, match=r"quantized tensor creation functions .* are deprecated"):
+            q = torch.quantize_per_tensor(x, 0.1, 0, torch.quint8)
+    finally:
+        torch._C._set_warnAlways(warn_always)
+
+    assert q.dtype == torch.quint8
+    assert q.int_repr().tolist() == [0, 1, 2]

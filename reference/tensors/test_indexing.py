@@ -11,7 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from torchref import raises_exactly, warns_exactly
+from torchref import by_version, raises_exactly, warns_exactly
 
 
 @pytest.mark.claim("S2-008", verdict="true")
@@ -341,6 +341,7 @@ def test_index_select_picks_whole_slices():
 
     assert cols.tolist() == [[2, 0], [5, 3]]
     assert torch.equal(cols, x[:, [2, 0]])
+    assert cols.untyped_storage().data_ptr() != x.untyped_storage().data_ptr()
 
 
 @pytest.mark.claim("S1-008", verdict="true")
@@ -373,6 +374,38 @@ def test_cat_needs_equal_sizes_except_in_the_joined_dim():
     assert torch.cat([a, b], dim=1).shape == (2, 5)
     with raises_exactly(RuntimeError, match="Sizes of tensors must match except in dimension 0"):
         torch.cat([a, b], dim=0)
+
+
+def test_cat_of_an_empty_list_raises():
+    """`torch.cat([])` raises: there is no tensor to take a shape or dtype from.
+
+    Since PyTorch 2.9 the error is a `ValueError`, the class Python uses for an argument
+    of the right type with a wrong value (https://github.com/pytorch/pytorch/pull/158249);
+    earlier releases raise `RuntimeError` with the same message. Code that may join zero
+    pieces must handle that case itself.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.cat.html
+    """
+    expected = by_version({"<2.9": RuntimeError, ">=2.9": ValueError})
+
+    with raises_exactly(expected, match=r"expected a non-empty list of Tensors"):
+        torch.cat([])
+
+
+def test_cat_checks_the_dim_and_the_element_types():
+    """`cat` with a `dim` past the end raises IndexError, and a non-tensor in the list raises TypeError.
+
+    These are the Python classes for a bad index and a wrong type; a size mismatch, as
+    above, is a `RuntimeError`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.cat.html
+    """
+    a = torch.zeros(2)
+
+    with raises_exactly(IndexError, match=r"Dimension out of range \(expected to be in range of \[-1, 0\], but got 1\)"):
+        torch.cat([a, a], dim=1)
+    with raises_exactly(TypeError, match=r"expected Tensor as element 1 in argument 0, but got int"):
+        torch.cat([a, 1])
 
 
 @pytest.mark.claim("S1-009", verdict="false")
@@ -455,9 +488,13 @@ def test_split_pieces_are_views():
     x = torch.zeros(4)
 
     a, b = x.split(2)
+    c, d = x.chunk(2)
     b[0] = 1.0
+    c[1] = 2.0
 
-    assert x.tolist() == [0.0, 0.0, 1.0, 0.0]
+    assert x.tolist() == [0.0, 2.0, 1.0, 0.0]
+    assert b.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()
+    assert c.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()
 
 
 def test_chunk_can_return_fewer_chunks_than_asked():

@@ -34,7 +34,7 @@ def test_add_underscore_changes_the_tensor_in_its_own_memory():
 def test_inplace_method_returns_the_same_object():
     """An in-place method returns `self`, so calls can be chained: `x.mul_(2).add_(1)`.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensors.html
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#initializing-and-basic-operations
     """
     x = torch.tensor([1.0, 2.0])
 
@@ -56,11 +56,13 @@ def test_copy_underscore_overwrites_with_another_tensors_values():
     """
     x = torch.zeros(3)
     alias = x
+    address = x.data_ptr()
     y = torch.tensor([1.0, 2.0, 3.0])
 
     x.copy_(y)
 
     assert alias.tolist() == [1.0, 2.0, 3.0]
+    assert x.data_ptr() == address
 
 
 def test_copy_underscore_broadcasts_the_source():
@@ -123,7 +125,7 @@ def test_augmented_assignment_is_in_place():
 
     The difference shows whenever another name refers to the same tensor.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensors.html
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#initializing-and-basic-operations
     """
     x = torch.zeros(2)
     y = torch.zeros(2)
@@ -164,6 +166,8 @@ def test_zero_underscore_has_no_out_of_place_twin():
     assert x.tolist() == [2, 2]
     assert x.zero_().tolist() == [0, 0]
     assert not hasattr(x, "zero")
+    assert not hasattr(x, "fill")
+    assert torch.full_like(x, 3).tolist() == [3, 3]
 
 
 def test_inplace_cannot_broadcast_self_to_a_bigger_shape():
@@ -173,7 +177,7 @@ def test_inplace_cannot_broadcast_self_to_a_bigger_shape():
     `x`, which has room for 3 numbers. The other direction is fine: `y` may broadcast
     to `x`'s shape.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/broadcasting.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/broadcasting.html#in-place-semantics
     """
     x = torch.zeros(3)
     y = torch.ones(2, 3)
@@ -204,7 +208,7 @@ def test_inplace_on_a_leaf_requiring_grad_raises():
     Autograd needs the leaf's value as it was when operations used it. Update weights
     inside `torch.no_grad()`, which is what optimizers do.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#in-place-operations-with-autograd
     """
     w = torch.zeros(2, requires_grad=True)
 

@@ -125,7 +125,7 @@ def test_tensor_class_copies_a_float64_array_into_float32():
     float64 (or any int) array it does not: `torch.Tensor` always makes the default float
     dtype, so it must convert, and converting copies. Use `torch.from_numpy` to share.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensors.html
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor
     """
     a = np.zeros(3)
     x = torch.Tensor(a)
@@ -142,7 +142,7 @@ def test_tensor_class_shares_a_float32_array():
     The same call copies or shares depending on the array's dtype, which is reason enough
     to say what you mean with `from_numpy` (share) or `torch.tensor` (copy).
 
-    Docs: https://docs.pytorch.org/docs/stable/tensors.html
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor
     """
     a = np.zeros(3, dtype=np.float32)
     x = torch.Tensor(a)
@@ -174,13 +174,17 @@ def test_float64_array_stays_float64():
     [
         (np.float16, torch.float16),
         (np.float32, torch.float32),
+        (np.float64, torch.float64),
+        (np.int64, torch.int64),
         (np.int32, torch.int32),
+        (np.int16, torch.int16),
         (np.int8, torch.int8),
         (np.uint8, torch.uint8),
         (np.bool_, torch.bool),
         (np.complex64, torch.complex64),
+        (np.complex128, torch.complex128),
     ],
-    ids=["float16", "float32", "int32", "int8", "uint8", "bool", "complex64"],
+    ids=["float16", "float32", "float64", "int64", "int32", "int16", "int8", "uint8", "bool", "complex64", "complex128"],
 )
 def test_from_numpy_maps_each_dtype_to_its_twin(np_dtype, torch_dtype):
     """Each NumPy dtype that PyTorch supports maps to the tensor dtype of the same width.

@@ -1,11 +1,10 @@
-"""Products and broadcasting
+"""Products
 
 PyTorch has one elementwise product (`*`, `mul`) and several matrix products that differ
 in which shapes they accept: `dot` (two vectors), `mv` (matrix and vector), `mm` (two
 matrices), `bmm` (two batches of equal size) and `matmul`/`@`, which does all of these
-and broadcasts batch dimensions. Elementwise operations broadcast too, by rules worth
-knowing by heart. NumPy's `dot`, `vdot` and `inner` use the same names for different
-things.
+and broadcasts batch dimensions by the rules of the Broadcasting page. NumPy's `dot`,
+`vdot` and `inner` use the same names for different things.
 """
 
 import numpy as np
@@ -245,8 +244,12 @@ def test_einsum_spells_out_the_product():
     a = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
     b = torch.tensor([[0.0, 1.0], [1.0, 0.0]])
 
+    batch = torch.stack([a, b])
+
     assert torch.equal(torch.einsum("ij,jk->ik", a, b), a @ b)
     assert torch.einsum("ii->", a).item() == torch.trace(a).item()
+    assert torch.equal(torch.einsum("bij,bjk->bik", batch, batch), torch.bmm(batch, batch))
+    assert torch.equal(torch.einsum("i,j->ij", a[0], b[0]), torch.outer(a[0], b[0]))
 
 
 def test_outer_gives_every_pairwise_product():
@@ -263,40 +266,6 @@ def test_outer_gives_every_pairwise_product():
 
     assert o.tolist() == [[1, 10, 100], [2, 20, 200]]
     assert torch.equal(o, a[:, None] * b)
-
-
-def test_broadcasting_aligns_shapes_from_the_right():
-    """Broadcasting lines shapes up from the last dimension and stretches sizes of 1.
-
-    (3, 1) + (4,) works: the (4,) is treated as (1, 4), then each size-1 dimension is
-    stretched to match, giving (3, 4). Nothing is copied to do it.
-
-    Docs: https://docs.pytorch.org/docs/stable/notes/broadcasting.html
-    """
-    col = torch.tensor([[0], [10], [20]])
-    row = torch.tensor([1, 2, 3, 4])
-
-    s = col + row
-
-    assert s.shape == (3, 4)
-    assert s[2].tolist() == [21, 22, 23, 24]
-
-
-def test_broadcasting_of_a_vector_matches_the_last_dim():
-    """A vector broadcasts against the *last* dimension of a matrix, never the first.
-
-    Subtracting a per-row value from a (2, 3) matrix needs that value as (2, 1); a (2,)
-    vector does not fit the last dimension, 3, and raises. (For a square matrix it would
-    fit and silently subtract per column instead.)
-
-    Docs: https://docs.pytorch.org/docs/stable/notes/broadcasting.html
-    """
-    x = torch.zeros(2, 3)
-    per_row = torch.tensor([1.0, 2.0])
-
-    assert (x - per_row[:, None]).tolist() == [[-1.0, -1.0, -1.0], [-2.0, -2.0, -2.0]]
-    with raises_exactly(RuntimeError, match=r"The size of tensor a \(3\) must match the size of tensor b \(2\) at non-singleton dimension 1"):
-        x - per_row
 
 
 def test_numpy_dot_of_matrices_is_the_matrix_product():
@@ -324,10 +293,14 @@ def test_numpy_vdot_flattens_matrices():
     Docs: https://numpy.org/doc/stable/reference/generated/numpy.vdot.html
     """
     a = np.array([[1, 2], [3, 4]])
+    u = np.array([1 + 2j, 3 - 1j])
+    v = np.array([2 - 1j, 1 + 1j])
 
     assert np.vdot(a, a) == 1 + 4 + 9 + 16
     with raises_exactly(RuntimeError, match="1D tensors expected"):
         torch.vdot(torch.from_numpy(a), torch.from_numpy(a))
+    assert np.vdot(u, v) == (u.conj() * v).sum()
+    assert torch.vdot(torch.from_numpy(u), torch.from_numpy(v)).item() == np.vdot(u, v)
 
 
 def test_inner_contracts_the_last_dims_in_both_libraries():

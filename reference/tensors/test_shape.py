@@ -7,6 +7,7 @@ bigger. The difference that matters most is *view or copy*: `expand`, `narrow` a
 slicing borrow the original memory, `repeat` and indexing with a list or a mask copy it.
 """
 
+import numpy as np
 import pytest
 import torch
 
@@ -54,12 +55,13 @@ def test_T_on_a_3d_tensor_reverses_all_dims_and_warns():
 
     Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor.T
     """
-    x = torch.zeros(2, 3, 4)
+    x = torch.arange(24).view(2, 3, 4)
 
-    with warns_exactly(UserWarning, match=r"The use of `x.T` on tensors of dimension other than 2"):
+    with warns_exactly(UserWarning, match=r"The use of `x\.T` on tensors of dimension other than 2"):
         y = x.T
 
     assert y.shape == (4, 3, 2)
+    assert torch.equal(y, x.permute(2, 1, 0))
 
 
 def test_flatten_joins_all_dims_into_one():
@@ -97,11 +99,15 @@ def test_flatten_of_a_contiguous_tensor_is_a_view():
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.flatten.html
     """
     x = torch.zeros(2, 3)
+    a = np.zeros((2, 3))
 
     flat = x.flatten()
     flat[4] = 1.0
+    np_flat = a.flatten()
+    np_flat[4] = 1.0
 
     assert x[1, 1] == 1.0
+    assert a[1, 1] == 0.0
 
 
 @pytest.mark.claim("S1-013", verdict="true")
@@ -306,24 +312,31 @@ def test_repeat_copies_the_data():
 @pytest.mark.claim("S1-015", verdict="true")
 @pytest.mark.claim("S1-016", verdict="true")
 @pytest.mark.parametrize(
-    ("repeats", "shape"),
-    [((1, 2, 1), (1, 4, 3)), ((2, 1, 1), (2, 2, 3))],
+    ("repeats", "shape", "values"),
+    [
+        ((1, 2, 1), (1, 4, 3), [[[1, 2, 3], [4, 5, 6], [1, 2, 3], [4, 5, 6]]]),
+        ((2, 1, 1), (2, 2, 3), [[[1, 2, 3], [4, 5, 6]], [[1, 2, 3], [4, 5, 6]]]),
+    ],
     ids=["repeat-1-2-1", "repeat-2-1-1"],
 )
-def test_repeat_with_more_repeats_than_dims_prepends_dims(repeats, shape):
+def test_repeat_with_more_repeats_than_dims_prepends_dims(repeats, shape, values):
     """With more repeat counts than dimensions, `repeat` first treats the tensor as (1, 2, 3).
 
     Both of the note's examples are right: a (2, 3) tensor is viewed as (1, 2, 3), then
     tiled, so `repeat(1, 2, 1)` gives (1, 4, 3) and `repeat(2, 1, 1)` gives (2, 2, 3).
-    New dimensions always go in front.
+    New dimensions always go in front. The whole (2, 3) block is tiled: with
+    `(1, 2, 1)` its two rows follow each other twice, with `(2, 1, 1)` the block
+    appears twice along the new first dimension.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.repeat.html
     """
-    a = torch.tensor([[1, 2, 3], [1, 2, 3]])
+    a = torch.tensor([[1, 2, 3], [4, 5, 6]])
 
     b = a.repeat(*repeats)
 
     assert b.shape == shape
+    assert b.tolist() == values
+    assert torch.equal(b, a.unsqueeze(0).repeat(*repeats))
 
 
 def test_repeat_needs_at_least_as_many_counts_as_dims():

@@ -112,6 +112,95 @@ def test_view_remembers_its_base():
     assert y._is_view()
 
 
+def _matrix():
+    return torch.arange(1.0, 13.0).reshape(3, 4).clone()
+
+
+def _complex_vector():
+    return torch.complex(torch.arange(1.0, 5.0), torch.arange(5.0, 9.0))
+
+
+@pytest.mark.shows("_matrix", "_complex_vector")
+@pytest.mark.parametrize(
+    ("make_base", "op"),
+    [
+        pytest.param(_matrix, lambda t: t[1, 1:4:2], id="basic-indexing"),
+        pytest.param(_matrix, lambda t: t.adjoint(), id="adjoint"),
+        pytest.param(_matrix, lambda t: t.as_strided((2, 2), (1, 4)), id="as_strided"),
+        pytest.param(_matrix, lambda t: t.detach(), id="detach"),
+        pytest.param(_matrix, lambda t: t.diagonal(), id="diagonal"),
+        pytest.param(lambda: torch.tensor([[1.0], [2.0], [3.0]]), lambda t: t.expand(3, 4), id="expand"),
+        pytest.param(lambda: torch.tensor([[1.0], [2.0], [3.0]]), lambda t: t.expand_as(torch.empty(3, 4)), id="expand_as"),
+        pytest.param(_matrix, lambda t: t.movedim(0, 1), id="movedim"),
+        pytest.param(_matrix, lambda t: t.narrow(1, 1, 2), id="narrow"),
+        pytest.param(_matrix, lambda t: t.permute(1, 0), id="permute"),
+        pytest.param(_matrix, lambda t: t.select(0, 1), id="select"),
+        pytest.param(lambda: torch.tensor([[1.0, 2.0, 3.0]]), lambda t: t.squeeze(0), id="squeeze"),
+        pytest.param(_matrix, lambda t: t.transpose(0, 1), id="transpose"),
+        pytest.param(_matrix, lambda t: t.t(), id="t"),
+        pytest.param(_matrix, lambda t: t.T, id="T"),
+        pytest.param(_matrix, lambda t: t.H, id="H"),
+        pytest.param(_matrix, lambda t: t.mT, id="mT"),
+        pytest.param(_matrix, lambda t: t.mH, id="mH"),
+        pytest.param(_complex_vector, lambda t: t.real, id="real"),
+        pytest.param(_complex_vector, lambda t: t.imag, id="imag"),
+        pytest.param(_complex_vector, lambda t: torch.view_as_real(t), id="view_as_real"),
+        pytest.param(_matrix, lambda t: t.unflatten(1, (2, 2)), id="unflatten"),
+        pytest.param(_matrix, lambda t: t.unfold(1, 2, 2), id="unfold"),
+        pytest.param(_matrix, lambda t: t.unsqueeze(0), id="unsqueeze"),
+        pytest.param(_matrix, lambda t: t.view(12), id="view"),
+        pytest.param(_matrix, lambda t: t.view_as(torch.empty(4, 3)), id="view_as"),
+        pytest.param(_matrix, lambda t: t.unbind(0)[-1], id="unbind"),
+        pytest.param(_matrix, lambda t: t.split(2, dim=1)[-1], id="split"),
+        pytest.param(_matrix, lambda t: t.hsplit(2)[-1], id="hsplit"),
+        pytest.param(_matrix, lambda t: t.vsplit(3)[-1], id="vsplit"),
+        pytest.param(_matrix, lambda t: t.tensor_split(2, dim=1)[-1], id="tensor_split"),
+        pytest.param(_matrix, lambda t: t.split_with_sizes([1, 3], dim=1)[-1], id="split_with_sizes"),
+        pytest.param(_matrix, lambda t: t.swapaxes(0, 1), id="swapaxes"),
+        pytest.param(_matrix, lambda t: t.swapdims(0, 1), id="swapdims"),
+        pytest.param(_matrix, lambda t: t.chunk(2, dim=1)[-1], id="chunk"),
+    ],
+)
+def test_every_listed_view_op_shares_storage_and_writes_through(make_base, op):
+    """Each op in the docs' list of view ops returns a tensor on its input's storage, so a write through it changes the input.
+
+    The Tensor Views page lists these ops as views: no data is copied, the result only
+    reads the same memory with its own shape, strides and offset. Ops that return
+    several pieces are checked on their last piece. The test writes -1
+    into the first element of each result and finds it in the base (all of whose
+    values are positive). For a complex base, `real`, `imag` and `view_as_real` are
+    float views of its real and imaginary parts.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html
+    """
+    base = make_base()
+
+    view = op(base)
+    view[(0,) * view.ndim] = -1.0
+
+    assert view.untyped_storage().data_ptr() == base.untyped_storage().data_ptr()
+    as_floats = torch.view_as_real(base) if base.is_complex() else base
+    assert (as_floats == -1.0).sum() == 1
+
+
+def test_sparse_indices_and_values_are_views():
+    """`indices()` and `values()` of a coalesced sparse tensor are views: writing to them edits the sparse tensor.
+
+    The Tensor Views page lists both (for sparse tensors only). A sparse COO tensor
+    stores the coordinates and the values of its non-zero elements in two dense
+    tensors, and these methods hand those out without copying.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html
+    """
+    s = torch.tensor([[0.0, 2.0], [3.0, 0.0]]).to_sparse()
+    indices, values = s.indices(), s.values()
+
+    values[1] = 7.0
+    indices[1, 0] = 0
+
+    assert s.to_dense().tolist() == [[2.0, 0.0], [7.0, 0.0]]
+
+
 def test_view_can_reinterpret_the_dtype():
     """`view(dtype)` reads the same bytes as another type of the same size.
 
@@ -166,8 +255,10 @@ def test_view_of_transposed_tensor_raises():
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.view.html
     """
     xt = torch.arange(6.0).view(2, 3).t()
+    incompatible = r"view size is not compatible with input tensor's size and stride"
+    points_to_reshape = r"Use \.reshape\(\.\.\.\) instead"
 
-    with raises_exactly(RuntimeError, match=r"view size is not compatible with input tensor's size and stride"):
+    with raises_exactly(RuntimeError, match=rf"{incompatible}.*{points_to_reshape}"):
         xt.view(6)
 
 
@@ -224,7 +315,34 @@ def test_reshape_copies_when_no_view_exists():
 
     assert y.tolist() == [100.0, 3.0, 1.0, 4.0, 2.0, 5.0]
     assert xt[0, 0] == 0.0
+    assert y.untyped_storage().data_ptr() != xt.untyped_storage().data_ptr()
     assert torch.equal(xt.reshape(6), xt.contiguous().view(6))
+
+
+@pytest.mark.parametrize(
+    "op",
+    [lambda t: t.reshape(6), lambda t: t.reshape_as(torch.empty(6)), lambda t: t.flatten()],
+    ids=["reshape", "reshape_as", "flatten"],
+)
+def test_reshape_family_views_a_contiguous_tensor_and_copies_a_transposed_one(op):
+    """`reshape`, `reshape_as` and `flatten` share memory with a contiguous input and copy a transposed one.
+
+    The Tensor Views page lists these three as ops that "can return either a view or
+    new tensor": a view where one exists, a copy where it does not. Both outcomes are
+    shown here. The docs add that code should not rely on either, so treat the result
+    as read-only, or `clone()` it before writing.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html
+    """
+    x = torch.arange(6.0).view(2, 3)
+    xt = x.t()
+
+    from_contiguous = op(x)
+    from_transposed = op(xt)
+
+    assert from_contiguous.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()
+    assert from_transposed.untyped_storage().data_ptr() != x.untyped_storage().data_ptr()
+    assert from_transposed.tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
 
 
 def test_contiguous_returns_self_when_already_contiguous():

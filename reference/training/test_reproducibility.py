@@ -7,6 +7,7 @@ the same machine and release. `torch.use_deterministic_algorithms` goes further 
 operations that are nondeterministic by design.
 """
 
+import pytest
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
@@ -135,20 +136,28 @@ def test_dataloader_shuffle_repeats_with_a_seeded_generator():
     assert sorted(first[0] + first[1]) == list(range(10))
 
 
+def epoch_orders(seed, epochs):
+    """The order in which a shuffling loader over 0..7 yields the samples, epoch by epoch."""
+    loader = DataLoader(TensorDataset(torch.arange(8)), batch_size=8, shuffle=True, generator=torch.Generator().manual_seed(seed))
+    return [next(iter(loader))[0].tolist() for _ in range(epochs)]
+
+
+@pytest.mark.shows("epoch_orders")
 def test_dataloader_reshuffles_every_epoch():
     """Each pass over a shuffling `DataLoader` draws a new order from its generator.
 
-    The seed fixes the *sequence* of epoch orders, not one order for all epochs.
+    The seed fixes the *sequence* of epoch orders, not one order for all epochs: a fresh
+    loader with the same seed goes through the same three orders again.
 
-    Docs: https://docs.pytorch.org/docs/stable/data.html
+    Docs: https://docs.pytorch.org/docs/stable/data.html#data-loading-randomness
     """
-    ds = TensorDataset(torch.arange(20))
-    loader = DataLoader(ds, batch_size=20, shuffle=True, generator=torch.Generator().manual_seed(0))
+    first_run = epoch_orders(seed=0, epochs=3)
 
-    epoch1 = next(iter(loader))[0].tolist()
-    epoch2 = next(iter(loader))[0].tolist()
+    second_run = epoch_orders(seed=0, epochs=3)
 
-    assert epoch1 != epoch2
+    assert len({tuple(order) for order in first_run}) == 3  # three different orders
+    assert all(sorted(order) == list(range(8)) for order in first_run)
+    assert second_run == first_run
 
 
 def test_random_split_repeats_with_a_seeded_generator():

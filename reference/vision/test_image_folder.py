@@ -42,7 +42,7 @@ def test_image_folder_classes_are_the_sorted_folder_names(root):
     sorted `classes`. Creation order does not matter (`bees` was made first here).
     The class is `torchvision.datasets.ImageFolder`, not `torchvision.ImageFolder`.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html#torchvision.datasets.ImageFolder
     """
     ds = datasets.ImageFolder(root)
 
@@ -57,7 +57,7 @@ def test_image_folder_lists_samples_and_targets(root):
     The stray `notes.txt` is not there: only files with an image extension (`.png`,
     `.jpg`, ... see `IMG_EXTENSIONS`) are collected.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html#torchvision.datasets.ImageFolder
     """
     ds = datasets.ImageFolder(root)
 
@@ -73,7 +73,7 @@ def test_dataset_folder_extensions_pick_the_files(root):
     (its constructor takes `is_valid_file`, not `extensions`). For other file types use
     `DatasetFolder` with your own `loader` and `extensions`.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.DatasetFolder.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.DatasetFolder.html#torchvision.datasets.DatasetFolder
     """
     (root / "ants" / "readme.txt").write_text("x")
 
@@ -86,7 +86,7 @@ def test_dataset_folder_extensions_pick_the_files(root):
 def test_image_folder_with_no_images_raises(tmp_path):
     """A class folder without a single valid file raises `FileNotFoundError`.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html#torchvision.datasets.ImageFolder
     """
     (tmp_path / "empty_class").mkdir()
 
@@ -102,7 +102,7 @@ def test_image_folder_without_transform_returns_pil_images(root):
     cannot collate PIL images, so a classification pipeline always ends its transform
     with `ToTensor()` (or `PILToTensor()`).
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html#torchvision.datasets.ImageFolder
     """
     ds = datasets.ImageFolder(root)
 
@@ -117,7 +117,7 @@ def test_image_folder_without_transform_returns_pil_images(root):
 def test_image_folder_applies_transform_and_target_transform(root):
     """`transform` acts on the image and `target_transform` on the class index.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html#torchvision.datasets.ImageFolder
     """
     ds = datasets.ImageFolder(root, transform=transforms.ToTensor(), target_transform=lambda t: t * 10)
 
@@ -131,7 +131,7 @@ def test_image_folder_applies_transform_and_target_transform(root):
 def test_image_folder_uses_a_custom_loader(root):
     """`loader=` replaces how a path becomes an image, e.g. opening it as greyscale.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html#torchvision.datasets.ImageFolder
     """
     ds = datasets.ImageFolder(root, loader=lambda path: Image.open(path).convert("L"))
 
@@ -144,7 +144,7 @@ def test_image_folder_uses_a_custom_loader(root):
 def test_image_folder_is_a_torch_dataset():
     """`ImageFolder` is a subclass of `torch.utils.data.Dataset`, through `DatasetFolder` and `VisionDataset`.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.DatasetFolder.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.DatasetFolder.html#torchvision.datasets.DatasetFolder
     """
     assert issubclass(datasets.ImageFolder, datasets.DatasetFolder)
     assert issubclass(datasets.ImageFolder, datasets.VisionDataset)
@@ -178,7 +178,7 @@ def test_custom_folder_dataset_matches_image_folder(root):
     from an unsorted `os.listdir` depend on the file system) and filters files the same
     way; `ImageFolder` does both for you.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html#torchvision.datasets.ImageFolder
     """
     mine = FolderDataset(root)
 
@@ -216,7 +216,7 @@ def test_image_folder_loader_yields_normalised_crops(root):
     order). The red ants images have R = 1, G = B = 0, which the ImageNet `Normalize`
     maps to (1 - 0.485) / 0.229 and (0 - mean) / std.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html#torchvision.datasets.ImageFolder
     """
     transform = transforms.Compose([
         transforms.RandomResizedCrop(8),
@@ -242,7 +242,7 @@ def test_fake_data_batches_like_fashion_mnist():
     and an int label), same image size. `dataset[0]` is an `(image, label)` tuple and the
     image is (1, 28, 28) after `ToTensor`; the loader adds the batch dimension.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.FakeData.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.FakeData.html#torchvision.datasets.FakeData
     """
     ds = datasets.FakeData(size=64, image_size=(1, 28, 28), num_classes=10, transform=transforms.ToTensor())
 
@@ -264,7 +264,7 @@ def test_fashion_mnist_takes_root_train_download_and_transforms():
     names), so it is there before any data is; `.class_to_idx` is a property that maps
     those names to 0..9 on an instance.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.FashionMNIST.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.FashionMNIST.html#torchvision.datasets.FashionMNIST
     """
     params = inspect.signature(datasets.FashionMNIST).parameters
 
@@ -281,7 +281,7 @@ def test_fashion_mnist_without_files_or_download_raises(tmp_path):
 
     Nothing is fetched unless you ask with `download=True`.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.FashionMNIST.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.FashionMNIST.html#torchvision.datasets.FashionMNIST
     """
     with raises_exactly(RuntimeError, match=r"Dataset not found\. You can use download=True to download it"):
         datasets.FashionMNIST(tmp_path, download=False)

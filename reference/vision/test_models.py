@@ -41,7 +41,7 @@ def test_models_cover_classification_segmentation_detection_and_video():
     Detection holds the object detectors, instance segmentation (Mask R-CNN) and keypoint
     detection (Keypoint R-CNN); `segmentation` the semantic segmentation models.
 
-    Docs: https://docs.pytorch.org/vision/stable/models.html
+    Docs: https://docs.pytorch.org/vision/stable/models.html#models-and-pre-trained-weights
     """
     assert callable(models.resnet18)
     assert callable(models.segmentation.deeplabv3_resnet50)
@@ -55,7 +55,7 @@ def test_models_cover_classification_segmentation_detection_and_video():
 def test_list_models_includes_alexnet_vgg_and_resnet():
     """`models.list_models()` names every builder, AlexNet, VGG and ResNet among them.
 
-    Docs: https://docs.pytorch.org/vision/stable/models.html
+    Docs: https://docs.pytorch.org/vision/stable/models.html#listing-and-retrieving-available-models
     """
     names = models.list_models()
 
@@ -70,7 +70,7 @@ def test_model_builders_default_to_random_weights():
     Pass a `Weights` member (e.g. `ResNet18_Weights.DEFAULT`) to start from a pretrained
     checkpoint instead.
 
-    Docs: https://docs.pytorch.org/vision/stable/models.html
+    Docs: https://docs.pytorch.org/vision/stable/models.html#initializing-pre-trained-models
     """
     for builder in [models.alexnet, models.vgg16, models.resnet18]:
         assert inspect.signature(builder).parameters["weights"].default is None
@@ -83,7 +83,7 @@ def test_resnet50_default_weights_carry_metadata_offline():
     Reading the enum downloads nothing; only `resnet50(weights=...)` fetches the file.
     `DEFAULT` is an alias that may move to a newer checkpoint in a future release.
 
-    Docs: https://docs.pytorch.org/vision/stable/models/generated/torchvision.models.resnet50.html
+    Docs: https://docs.pytorch.org/vision/stable/models/generated/torchvision.models.resnet50.html#torchvision.models.resnet50
     """
     weights = models.ResNet50_Weights.DEFAULT
 
@@ -101,7 +101,7 @@ def test_weights_transforms_is_the_matching_preprocessing():
     the short side to 232 first. `antialias=True` is the default from torchvision 0.17
     (torch 2.2); torchvision 0.15 and 0.16 warn on tensors unless it is passed.
 
-    Docs: https://docs.pytorch.org/vision/stable/models.html
+    Docs: https://docs.pytorch.org/vision/stable/models.html#using-the-pre-trained-models
     """
     preprocess = models.ResNet50_Weights.DEFAULT.transforms(antialias=True)
     image = torch.full((3, 240, 320), 255, dtype=torch.uint8)
@@ -117,7 +117,7 @@ def test_weights_transforms_is_the_matching_preprocessing():
 def test_imagenet_mean_and_std_are_the_preset_constants():
     """mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225) are the ImageNet statistics torchvision's presets use.
 
-    Docs: https://docs.pytorch.org/vision/stable/models.html
+    Docs: https://docs.pytorch.org/vision/stable/models.html#using-the-pre-trained-models
     """
     preprocess = models.ResNet18_Weights.IMAGENET1K_V1.transforms()
 
@@ -134,7 +134,7 @@ def test_resnet18_num_classes_sets_the_output_width():
     Built on the meta device, the forward pass computes only shapes, so the note's full
     batch of 64 costs nothing here; on a real device the result has the same shape.
 
-    Docs: https://docs.pytorch.org/vision/stable/models/generated/torchvision.models.resnet18.html
+    Docs: https://docs.pytorch.org/vision/stable/models/generated/torchvision.models.resnet18.html#torchvision.models.resnet18
     """
     with torch.device("meta"):
         net = models.resnet18(weights=None, num_classes=2)
@@ -155,7 +155,7 @@ def test_pretrained_argument_is_deprecated():
     It has not been removed in any release up to 0.29. Write `weights=None` or
     `weights=models.VGG16_Weights.DEFAULT`.
 
-    Docs: https://docs.pytorch.org/vision/stable/models.html
+    Docs: https://docs.pytorch.org/vision/stable/models.html#initializing-pre-trained-models
     """
     with torch.device("meta"):
         with warns_exactly(UserWarning, match="deprecated since 0.13"):
@@ -170,7 +170,7 @@ def test_vgg16_classifier_index_replaces_the_last_layer():
 
     `classifier` is an `nn.Sequential`; assigning to an index swaps that module.
 
-    Docs: https://docs.pytorch.org/vision/stable/models/generated/torchvision.models.vgg16.html
+    Docs: https://docs.pytorch.org/vision/stable/models/generated/torchvision.models.vgg16.html#torchvision.models.vgg16
     """
     with torch.device("meta"):
         vgg = models.vgg16(weights=None)
@@ -210,7 +210,7 @@ def test_vgg16_both_edits_together_break_the_forward_pass():
     Linear(4096, 10) followed by Linear(1000, 10), and the forward pass raises a shape
     error. Make one edit, or size the appended layer to `Linear(10, 10)`.
 
-    Docs: https://docs.pytorch.org/vision/stable/models/generated/torchvision.models.vgg16.html
+    Docs: https://docs.pytorch.org/vision/stable/models/generated/torchvision.models.vgg16.html#torchvision.models.vgg16
     """
     with torch.device("meta"):
         vgg = models.vgg16(weights=None)

@@ -27,7 +27,7 @@ def test_to_tensor_scales_uint8_hwc_to_float_chw():
     Two things happen: the channel axis moves to the front, and the values are divided
     by 255. So 255 becomes 1.0 and 51 becomes 0.2.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToTensor.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToTensor.html#torchvision.transforms.ToTensor
     """
     array = np.zeros((2, 4, 3), dtype=np.uint8)
     array[0, 0] = [255, 51, 0]
@@ -42,7 +42,7 @@ def test_to_tensor_scales_uint8_hwc_to_float_chw():
 def test_to_tensor_scales_a_pil_image_the_same_way():
     """A PIL RGB image goes through `ToTensor` exactly like its uint8 array.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToTensor.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToTensor.html#torchvision.transforms.ToTensor
     """
     image = Image.new("RGB", (4, 2), (255, 51, 0))
 
@@ -50,6 +50,29 @@ def test_to_tensor_scales_a_pil_image_the_same_way():
 
     assert tensor.shape == (3, 2, 4)
     torch.testing.assert_close(tensor, transforms.ToTensor()(np.array(image)))
+
+
+@pytest.mark.parametrize(
+    ("mode", "pixel", "expected"),
+    [("L", 51, [51]), ("RGB", (255, 51, 0), [255, 51, 0]), ("RGBA", (255, 51, 0, 102), [255, 51, 0, 102])],
+    ids=["L", "RGB", "RGBA"],
+)
+def test_to_tensor_keeps_one_channel_per_pil_band(mode, pixel, expected):
+    """`ToTensor` gives one channel per band of the PIL mode: "L" 1, "RGB" 3, "RGBA" 4, each divided by 255.
+
+    A greyscale image stays single-channel and an RGBA image keeps its alpha as a fourth
+    channel: a model built for 3 channels fails on either. `image.convert("RGB")` before
+    the transform (what `ImageFolder`'s default loader does) makes every file 3-channel.
+
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToTensor.html#torchvision.transforms.ToTensor
+    """
+    image = Image.new(mode, (2, 1), pixel)
+
+    tensor = transforms.ToTensor()(image)
+
+    assert tensor.shape == (len(expected), 1, 2)
+    torch.testing.assert_close(tensor[:, 0, 0], torch.tensor(expected) / 255)
+    assert transforms.ToTensor()(image.convert("RGB")).shape == (3, 1, 2)
 
 
 @pytest.mark.claim("S0-016", verdict="true")
@@ -60,7 +83,7 @@ def test_to_tensor_does_not_scale_float_arrays():
     already in [0, 255] comes out as float64 values in [0, 255], with no error or
     warning: the silent surprise the note warns about.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToTensor.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToTensor.html#torchvision.transforms.ToTensor
     """
     array = np.full((2, 2, 3), 255.0)
 
@@ -73,7 +96,7 @@ def test_to_tensor_does_not_scale_float_arrays():
 def test_to_tensor_adds_a_channel_to_2d_arrays():
     """A 2-D (H, W) array becomes a (1, H, W) tensor.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToTensor.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToTensor.html#torchvision.transforms.ToTensor
     """
     array = np.zeros((2, 5), dtype=np.uint8)
 
@@ -87,7 +110,7 @@ def test_pil_to_tensor_keeps_uint8_until_convert_image_dtype():
     Together they do what `ToTensor` does, in two explicit steps. `CenterCrop(10)` first
     cuts the 10 x 10 middle of the 20 x 20 image.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.PILToTensor.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.PILToTensor.html#torchvision.transforms.PILToTensor
     """
     image = Image.new("RGB", (20, 20), (255, 51, 0))
     pipeline = transforms.Compose([
@@ -113,7 +136,7 @@ def test_to_pil_image_round_trip_restores_uint8_values():
     256 values, `v / 255 * 255` lands on `v` exactly in float32, so the round trip is
     lossless.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToPILImage.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToPILImage.html#torchvision.transforms.ToPILImage
     """
     array = np.arange(256, dtype=np.uint8).reshape(16, 16)
 
@@ -130,7 +153,7 @@ def test_to_pil_image_truncates_instead_of_rounding():
     lose up to one step. Clamp to [0, 1] first as well: the uint8 cast wraps values
     outside it.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToPILImage.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToPILImage.html#torchvision.transforms.ToPILImage
     """
     tensor = torch.tensor([[[0.999, 0.5]]])
 
@@ -146,7 +169,7 @@ def test_normalize_subtracts_mean_and_divides_by_std_per_channel():
     `mean` and `std` are the numbers you pass (usually dataset statistics), not the mean
     and std of the image being normalised.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Normalize.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Normalize.html#torchvision.transforms.Normalize
     """
     image = torch.tensor([[[0.5]], [[0.2]]])
 
@@ -161,7 +184,7 @@ def test_normalize_rejects_pil_images():
 
     Put `ToTensor()` before `Normalize` in a `Compose`.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Normalize.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Normalize.html#torchvision.transforms.Normalize
     """
     image = Image.new("RGB", (2, 2))
 
@@ -176,7 +199,7 @@ def test_normalize_half_half_maps_unit_range_to_minus_one_one():
     `(x - 0.5) / 0.5 = 2x - 1`: 0 goes to -1 and 1 to 1. The inverse is `y / 2 + 0.5`,
     which is why the note un-normalises with `img / 2 + 0.5` before showing an image.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Normalize.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Normalize.html#torchvision.transforms.Normalize
     """
     image = torch.tensor([[[0.0, 0.25, 1.0]]])
 
@@ -193,7 +216,7 @@ def test_normalize_half_half_does_not_standardise():
     The output mean is `2 * mean - 1` and the output std `2 * std`. An image whose values
     are 0.1 and 0.3 (mean 0.2, std 0.1) comes out with mean -0.6 and std 0.2.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Normalize.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Normalize.html#torchvision.transforms.Normalize
     """
     image = torch.tensor([[[0.1, 0.3]]])
 
@@ -209,7 +232,7 @@ def test_normalize_with_minus_mean_over_std_inverts_normalize():
 
     `(y - (-m/s)) / (1/s) = y * s + m`, and `y = (x - m) / s`, so the result is `x`.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Normalize.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Normalize.html#torchvision.transforms.Normalize
     """
     mean, std = torch.tensor([0.485, 0.456, 0.406]), torch.tensor([0.229, 0.224, 0.225])
     normalize = transforms.Normalize(mean, std)
@@ -223,7 +246,7 @@ def test_normalize_with_minus_mean_over_std_inverts_normalize():
 def test_inverse_normalised_tensor_becomes_a_pil_image():
     """`ToPILImage()(inv_normalize(t).clamp(0, 1))` turns a normalised tensor back into a viewable image.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToPILImage.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToPILImage.html#torchvision.transforms.ToPILImage
     """
     mean, std = torch.tensor([0.5, 0.5, 0.5]), torch.tensor([0.5, 0.5, 0.5])
     inv_normalize = transforms.Normalize(-mean / std, 1 / std)
@@ -242,7 +265,7 @@ def test_compose_resize_to_tensor_normalize_then_unsqueeze_makes_a_batch():
 
     Models expect a batch dimension even for a single image; `unsqueeze(0)` adds it.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Compose.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Compose.html#torchvision.transforms.Compose
     """
     pipeline = transforms.Compose([
         transforms.Resize((6, 8)),
@@ -258,7 +281,7 @@ def test_compose_resize_to_tensor_normalize_then_unsqueeze_makes_a_batch():
 def test_compose_applies_transforms_in_list_order():
     """`Compose` runs its transforms left to right, so `Normalize` before `ToTensor` fails on a PIL image.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Compose.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Compose.html#torchvision.transforms.Compose
     """
     wrong_order = transforms.Compose([transforms.Normalize([0.5], [0.5]), transforms.ToTensor()])
 
@@ -272,7 +295,7 @@ def test_resize_with_a_tuple_sets_height_and_width():
 
     A tuple is `(height, width)`; the image is stretched to it.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Resize.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Resize.html#torchvision.transforms.Resize
     """
     pipeline = transforms.Compose([transforms.Resize((300, 300)), transforms.ToTensor()])
 
@@ -287,7 +310,7 @@ def test_resize_with_an_int_matches_the_shorter_side():
 
     A PIL image's `size` is (width, height): the 40 x 20 image becomes 20 x 10.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Resize.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Resize.html#torchvision.transforms.Resize
     """
     image = Image.new("RGB", (40, 20))
 
@@ -302,7 +325,7 @@ def test_resize_also_accepts_tensors():
     then most geometric transforms accept tensors (and batches of them) too. Only
     `ToTensor`/`PILToTensor` need PIL (or ndarray) input, and `Normalize` needs a tensor.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Resize.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Resize.html#torchvision.transforms.Resize
     """
     batch = torch.zeros(2, 3, 20, 40, dtype=torch.uint8)
 
@@ -312,16 +335,17 @@ def test_resize_also_accepts_tensors():
     assert out.dtype == torch.uint8
 
 
-@pytest.mark.torch_version(">=2.2")
+@pytest.mark.torchvision_version(">=0.17")
 def test_resize_antialiases_tensors_by_default():
     """`Resize` on a tensor antialiases by default, like on a PIL image (torchvision 0.17+).
 
     Torchvision 0.17 (with torch 2.2) changed the default `antialias` from None (off for
-    tensors, on for PIL) to True, so tensors and PIL images now resize alike. When
+    tensors, on for PIL) to True, so tensors and PIL images now resize alike
+    (https://github.com/pytorch/vision/releases/tag/v0.17.0). When
     shrinking, antialiasing averages over a wider window, so the result differs from
     plain bilinear interpolation (`antialias=False`).
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Resize.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Resize.html#torchvision.transforms.Resize
     """
     row = torch.tensor([0.0, 1.0] * 4).view(1, 1, 8).expand(1, 4, 8)
 
@@ -331,7 +355,7 @@ def test_resize_antialiases_tensors_by_default():
     assert not torch.allclose(default, transforms.Resize((2, 4), antialias=False)(row))
 
 
-@pytest.mark.torch_version("<2.2")
+@pytest.mark.torchvision_version("<0.17")
 def test_resize_warns_about_the_antialias_default_on_tensors():
     """Before torchvision 0.17, `Resize` on a tensor without `antialias=` warns that the default will change.
 
@@ -339,7 +363,7 @@ def test_resize_warns_about_the_antialias_default_on_tensors():
     for tensors, with a `UserWarning`. Pass `antialias=True` to get the new behaviour and
     silence it.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Resize.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Resize.html#torchvision.transforms.Resize
     """
     row = torch.tensor([0.0, 1.0] * 4).view(1, 1, 8).expand(1, 4, 8)
 
@@ -357,7 +381,7 @@ def test_resize_rejects_numpy_arrays():
     it (`cv2.cvtColor(img, cv2.COLOR_BGR2RGB)`) and wrap it with `Image.fromarray` or
     `ToTensor` first.
 
-    Docs: https://docs.pytorch.org/vision/stable/transforms.html
+    Docs: https://docs.pytorch.org/vision/stable/transforms.html#supported-input-types-and-conventions
     """
     bgr = np.zeros((20, 40, 3), dtype=np.uint8)
 
@@ -368,7 +392,7 @@ def test_resize_rejects_numpy_arrays():
 def test_center_crop_takes_the_middle():
     """`CenterCrop(2)` keeps the central 2 x 2 pixels.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.CenterCrop.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.CenterCrop.html#torchvision.transforms.CenterCrop
     """
     image = torch.arange(16).view(1, 4, 4)
 
@@ -378,7 +402,7 @@ def test_center_crop_takes_the_middle():
 def test_center_crop_larger_than_the_image_pads_with_zeros():
     """A `CenterCrop` bigger than the image pads it with zeros around the border.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.CenterCrop.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.CenterCrop.html#torchvision.transforms.CenterCrop
     """
     image = torch.ones(1, 2, 2)
 
@@ -397,7 +421,7 @@ def test_random_crop_pads_before_cropping():
     zero border: a cheap translation augmentation. Cropping the full padded size shows
     the padding.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.RandomCrop.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.RandomCrop.html#torchvision.transforms.RandomCrop
     """
     image = torch.ones(3, 112, 112)
 
@@ -417,7 +441,7 @@ def test_random_horizontal_flip_follows_p_and_the_global_seed():
     depends on `torch.rand`, so `torch.manual_seed` makes a run repeatable. This is what
     augmentation means: the same image seen differently each epoch.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.RandomHorizontalFlip.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.RandomHorizontalFlip.html#torchvision.transforms.RandomHorizontalFlip
     """
     image = torch.tensor([[[1, 2, 3]]])
     flip = transforms.RandomHorizontalFlip(p=0.5)
@@ -445,7 +469,7 @@ def test_random_resized_crop_replaces_random_sized_crop():
     that works with torch 2.x. `RandomResizedCrop` picks a random area (8% to 100%) and
     aspect ratio, then resizes that patch to the given size.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.RandomResizedCrop.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.RandomResizedCrop.html#torchvision.transforms.RandomResizedCrop
     """
     out = transforms.RandomResizedCrop(8)(Image.new("RGB", (30, 20)))
 
@@ -461,7 +485,72 @@ def test_scale_is_now_resize():
     so the note's `transforms.Scale` raises `AttributeError` on every release paired
     with torch 2.x.
 
-    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Resize.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Resize.html#torchvision.transforms.Resize
     """
     assert not hasattr(transforms, "Scale")
     assert hasattr(transforms, "Resize")
+
+
+def test_functional_transforms_apply_one_random_crop_to_image_and_mask():
+    """With the functional API, draw the random crop once and apply it to both image and mask.
+
+    A v1 transform object such as `RandomCrop` draws a new position on every call, so
+    calling it on the image and then on the mask crops them differently. The recipe for
+    segmentation: `RandomCrop.get_params` once, then `F.crop` (and any deterministic
+    functional such as `F.hflip`) on both. The mask is derived from the image
+    (`image % 2`) and must stay so.
+
+    Docs: https://docs.pytorch.org/vision/stable/transforms.html#transform-classes-functionals-and-kernels
+    """
+    from torchvision.transforms import functional as F
+
+    image = torch.arange(36).view(1, 6, 6)
+    mask = image % 2
+    rng_state = torch.get_rng_state()
+
+    try:
+        torch.manual_seed(0)
+        i, j, h, w = transforms.RandomCrop.get_params(image, output_size=(3, 3))
+    finally:
+        torch.set_rng_state(rng_state)
+    out_image = F.hflip(F.crop(image, i, j, h, w))
+    out_mask = F.hflip(F.crop(mask, i, j, h, w))
+
+    assert (h, w) == (3, 3)
+    assert torch.equal(out_image, image[:, i:i + 3, j:j + 3].flip(-1))
+    assert torch.equal(out_mask, out_image % 2)
+
+
+@pytest.mark.torchvision_version(">=0.18")
+def test_grayscale_with_three_output_channels_returns_rgb():
+    """`Grayscale(num_output_channels=3)` returns three equal channels (a PIL "RGB" image) since torchvision 0.18.
+
+    Each channel is the luma `0.299 R + 0.587 G + 0.114 B`, so pure red (255, 0, 0)
+    becomes (76, 76, 76). Three channels keep the image usable by a model built for RGB
+    (https://github.com/pytorch/vision/pull/8229).
+
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Grayscale.html#torchvision.transforms.Grayscale
+    """
+    red = Image.new("RGB", (2, 2), (255, 0, 0))
+
+    pil_out = transforms.Grayscale(num_output_channels=3)(red)
+    tensor_out = transforms.Grayscale(num_output_channels=3)(transforms.PILToTensor()(red))
+
+    luma = int(0.299 * 255)
+    assert pil_out.mode == "RGB"
+    assert pil_out.getpixel((0, 0)) == (luma, luma, luma)
+    assert tensor_out.shape == (3, 2, 2)
+    assert torch.equal(tensor_out[0], tensor_out[1]) and torch.equal(tensor_out[1], tensor_out[2])
+
+
+@pytest.mark.torchvision_version(">=0.17")
+def test_functional_tensor_module_is_gone_since_torchvision_0_17():
+    """`torchvision.transforms.functional_tensor` no longer exists: importing it raises `ModuleNotFoundError`.
+
+    It was a private module that old code imported directly; it was deprecated in 0.15
+    and removed in 0.17. Use `torchvision.transforms.functional` (or `v2.functional`).
+
+    Docs: https://docs.pytorch.org/vision/stable/transforms.html#transform-classes-functionals-and-kernels
+    """
+    with raises_exactly(ModuleNotFoundError, match=r"No module named 'torchvision\.transforms\.functional_tensor'"):
+        import torchvision.transforms.functional_tensor  # noqa: F401

@@ -15,7 +15,27 @@ class ClaimsError(Exception):
 
 @cache
 def load(path: Path) -> dict[str, dict]:
-    """Claim id -> {id, topic, claim, note, where[, uncovered, original]}, in the notes' order."""
+    """Claim id -> {id, topic, claim, note, where[, uncovered]}, in the notes' order.
+
+    `claim` is the English paraphrase; `where` is the note's own sentence it paraphrases.
+    """
+    return {c["id"]: c for c in _read(path)["claims"]}
+
+
+@cache
+def note_titles(path: Path) -> dict[str, str]:
+    """Note file -> the note's own title (its first line), from the claims file's "notes" table.
+
+    A note the table does not name is titled by its file name.
+    """
+    titles = _read(path).get("notes", {})
+    if not isinstance(titles, dict) or not all(isinstance(t, str) for t in titles.values()):
+        raise ClaimsError(f'{path}: "notes" must map each note file to its title')
+    return titles
+
+
+@cache
+def _read(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -24,7 +44,7 @@ def load(path: Path) -> dict[str, dict]:
         raise ClaimsError(f"{path}: not a readable claims file ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("claims"), list):
         raise ClaimsError(f'{path}: not a claims file (expected {{"claims": [...]}})')
-    return {c["id"]: c for c in data["claims"]}
+    return data
 
 
 def check(args: tuple, kwargs: dict, known: dict[str, dict] | None = None) -> tuple[str, str]:

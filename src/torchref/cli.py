@@ -4,6 +4,8 @@
         does this environment behave as the reference recorded for this release?
     torchref upgrade FROM TO
         which behaviours change between two releases (recorded results and version gates only)
+    torchref learn [PAGE OR TOPIC ...] [--out DIR] [--progress]
+        write the reference's tests as exercises with their expectations blanked, or show progress
     torchref matrix [--release MINOR ...]
         run the reference on each supported torch release
     torchref bench [PYTEST ARGS]
@@ -22,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 from torchref import config as settings
-from torchref import matrix, results
+from torchref import learn, matrix, results
 from torchref.compare import compare_report, upgrade_report
 from torchref.results import ResultsError
 
@@ -74,6 +76,27 @@ def bench(project: settings.Project, pytest_args: list[str]) -> int:
     return code
 
 
+def learn_command(project: settings.Project, args: argparse.Namespace) -> int:
+    from torchref.site.build import module_paths
+
+    out = Path(args.out).resolve()
+    if args.progress:
+        if not out.is_dir():
+            raise ValueError(f"{out}: no exercises here yet; write them with `torchref learn`")
+        with tempfile.TemporaryDirectory() as tmp:
+            record = Path(tmp) / "progress.json"
+            cmd = [sys.executable, "-m", "pytest", str(out), "-q", "-p", "no:randomly", "--no-header", "--tb=no", "--results", str(record)]
+            subprocess.run(cmd, cwd=out, stdout=subprocess.DEVNULL)
+            print(learn.progress(results.load(record), out))
+        return 0
+    modules = learn.select(module_paths(project), project.reference, args.targets)
+    written = learn.write_exercises(modules, project.reference, out)
+    blanks = sum(n for _, n in written)
+    print(f"torchref learn: {len(written)} pages, {blanks} blanks written to {out}")
+    print(f"fill in each ___(n) and run: pytest {out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="torchref", description="PyTorch's semantics as executable assertions.")
     top.add_argument(
@@ -87,6 +110,10 @@ def parser() -> argparse.ArgumentParser:
     up = sub.add_parser("upgrade", help="which behaviours change between two releases, from the recorded results and version gates")
     up.add_argument("old", metavar="FROM", help="the release you have, e.g. 2.4")
     up.add_argument("new", metavar="TO", help="the release you move to, e.g. 2.6")
+    lrn = sub.add_parser("learn", help="write the reference's tests as exercises with blanks to fill in")
+    lrn.add_argument("targets", nargs="*", metavar="PAGE_OR_TOPIC", help="e.g. tensors, views or tensors/views (default: every page)")
+    lrn.add_argument("--out", default="exercises", metavar="DIR", help="where the exercises go (default: exercises)")
+    lrn.add_argument("--progress", action="store_true", help="run the exercises and show how many behaviours each page has solved")
     sub.add_parser("matrix", help="run the reference on each supported torch release", add_help=False)
     sub.add_parser("bench", help="time the benchmarks and save their figures under results/", add_help=False)
     return top
@@ -103,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             return bench(project, rest)
         if rest:
             top.error(f"unrecognized arguments: {' '.join(rest)}")
+        if args.command == "learn":
+            return learn_command(project, args)
         if args.command == "upgrade":
             text = upgrade_report(project, args.old, args.new)
             print(text)

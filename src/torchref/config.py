@@ -36,6 +36,7 @@ class Project:
     results: Path
     releases: dict[str, tuple[str, str]]  # minor -> (torch release, torchvision release)
     topics: tuple[Topic, ...]
+    official_docs: Path | None = None
     repo_url: str | None = None
 
     def topic(self, name: str) -> Topic:
@@ -72,7 +73,7 @@ def load(root: Path) -> Project:
     table = _read(pyproject).get("tool", {}).get("torchref")
     if table is None:
         raise ConfigError(f"{pyproject}: no [tool.torchref] table")
-    for key in ("reference", "claims", "results", "repo_url"):
+    for key in ("reference", "claims", "results", "official_docs", "repo_url"):
         if key in table:
             _expect(table[key], str, key, pyproject)
     releases = table.get("releases", {})
@@ -95,6 +96,7 @@ def load(root: Path) -> Project:
         results=root / table.get("results", "results"),
         releases={minor: (pair[0], pair[1]) for minor, pair in releases.items()},
         topics=tuple(topics),
+        official_docs=root / table["official_docs"] if "official_docs" in table else None,
         repo_url=table.get("repo_url") or None,
     )
 

@@ -9,7 +9,9 @@ which leaves torch's global state changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -73,7 +75,7 @@ def _known_claims(config: pytest.Config) -> dict[str, dict] | None:
 
 
 def _claims(item: pytest.Item, known: dict[str, dict] | None = None) -> list[dict]:
-    return [dict(zip(("id", "verdict"), claims.check(m.args, m.kwargs, known), strict=True)) for m in item.iter_markers("claim")]
+    return [dict(zip(("id", "verdict"), claims.check(m.args, dict(m.kwargs), known), strict=True)) for m in item.iter_markers("claim")]
 
 
 def _check_function_names(item: pytest.Item, mark: pytest.Mark) -> None:
@@ -82,9 +84,10 @@ def _check_function_names(item: pytest.Item, mark: pytest.Mark) -> None:
         raise ValueError(f'write @pytest.mark.{mark.name}("function_name")')
     if mark.name == "figure" and len(mark.args) != 1:
         raise ValueError('write @pytest.mark.figure("function_name"): one figure per test')
+    module = getattr(item, "module", None)
     for name in mark.args:
-        if not callable(getattr(item.module, name, None)):
-            raise ValueError(f"{mark.name} {name!r} is not a function of {item.module.__name__}")
+        if not callable(getattr(module, name, None)):
+            raise ValueError(f"{mark.name} {name!r} is not a function of {getattr(module, '__name__', item.nodeid)}")
 
 
 def _check(item: pytest.Item, known: dict[str, dict] | None) -> None:
@@ -212,7 +215,7 @@ def _global_state() -> dict[str, object]:
     }
 
 
-_RESTORE = {
+_RESTORE: dict[str, Callable[[Any], object]] = {
     "default dtype": torch.set_default_dtype,
     "grad mode": torch.set_grad_enabled,
     "anomaly detection": torch.autograd.set_detect_anomaly,

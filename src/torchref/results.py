@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import numpy
@@ -79,7 +80,7 @@ def environment(root: Path) -> dict:
 
 def default_name(env: dict) -> str:
     """`torch-2.14.1-cpu.json`, `torch-2.14.1-nvidia-h100-80gb-hbm3.json`: one file per release and device."""
-    release = re.match(r"[0-9.]+", env["torch"]).group(0).rstrip(".")
+    release = re.sub(r"[^0-9.].*", "", env["torch"]).rstrip(".")
     device = env["gpu"] if env["device"] == "cuda" else "cpu"
     return f"torch-{release}-{re.sub(r'[^a-z0-9]+', '-', device.lower()).strip('-')}.json"
 
@@ -90,7 +91,7 @@ def label(env: dict) -> str:
     return f"torch {release} · {env['gpu'] if env['device'] == 'cuda' else 'CPU'}"
 
 
-def validate(data: object, source: str) -> dict:
+def validate(data: Any, source: str) -> dict:
     errors = sorted(jsonschema.Draft202012Validator(schema()).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         first = errors[0]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from torchref import claims, results
 from torchref.config import Project
-from torchref.site import model, pages, performance, reports, svg
+from torchref.site import model, official, pages, performance, reports, svg
 from torchref.site.markdown import site_path
 from torchref.site.outcomes import Run
 
@@ -52,6 +52,8 @@ def draw_figures(root: Path, module: model.Module) -> dict[str, str]:
         return {}
     path = root / module.path
     spec = importlib.util.spec_from_file_location(f"torchref_docs.{path.parent.name}.{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise model.RenderError(f"{module.path}: cannot be imported to draw its figures")
     mod = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = mod
     drawn = {}
@@ -71,7 +73,7 @@ def generated_pages(project: Project) -> dict[str, tuple[str, str]]:
     root = project.root
     runs = [Run.of(r) for r in results.load_dir(project.results)]
     modules = parse_all(project)
-    out: dict[str, tuple[str, str]] = {"index.md": ((root / "README.md").read_text(encoding="utf-8"), "README.md")}
+    out: dict[str, tuple[str, str]] = {}
     by_topic: dict[str, list[model.Module]] = {}
     for m in modules:
         by_topic.setdefault(Path(m.path).parent.name, []).append(m)
@@ -81,13 +83,34 @@ def generated_pages(project: Project) -> dict[str, tuple[str, str]]:
         out[f"{topic}/index.md"] = (pages.render_topic_index(project.topic(topic).title, mods), f"{reference}/{topic}")
     groups = [(project.topic(topic).title, mods) for topic, mods in by_topic.items()]
     claims_file = project.claims.relative_to(root).as_posix()
-    out["claims.md"] = (reports.render_claims(claims.load(project.claims), modules), claims_file)
+    out["claims.md"] = (reports.render_claims(claims.load(project.claims), modules, claims.note_titles(project.claims)), claims_file)
     results_folder = project.results.relative_to(root).as_posix()
     out["compatibility.md"] = (reports.render_matrix(groups, runs), results_folder)
     out["changes.md"] = (reports.render_changes(groups, runs, list(project.releases)), results_folder)
     benchmarks = performance.load_benchmarks(project.results) if project.results.is_dir() else []
     out[performance.PAGE] = (performance.render_performance(benchmarks), results_folder)
+    official_file = project.official_docs.relative_to(root).as_posix() if project.official_docs else reference
+    for path, markdown in official.generated(_official_pages(project), modules, runs).items():
+        out[path] = (markdown, official_file)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    out["index.md"] = (reports.render_home(readme, groups, runs, guide_pages(project)), "README.md")
     return out
+
+
+def guide_pages(project: Project) -> list[tuple[str, str]]:
+    """(title, site path) of the single pages the navigation lists after the topics."""
+    found = []
+    for entry in nav(project)[1:]:
+        if isinstance(entry, dict) and isinstance(next(iter(entry.values())), str):
+            found.append(next(iter(entry.items())))
+        elif isinstance(entry, str):
+            heading = (project.root / "docs" / entry).read_text(encoding="utf-8").partition("\n")[0]
+            found.append((heading.removeprefix("# ").strip() if heading.startswith("# ") else entry, entry))
+    return found
+
+
+def _official_pages(project: Project) -> list[official.OfficialPage]:
+    return official.load(project.official_docs) if project.official_docs else []
 
 
 def nav(project: Project) -> list:
@@ -102,6 +125,8 @@ def nav(project: Project) -> list:
         {"Compatibility matrix": "compatibility.md"},
         {"What changed": "changes.md"},
         {"Measured performance": performance.PAGE},
+        {"Official docs, checked": official.nav(_official_pages(project))},
+        {"Docs errata": official.ERRATA},
     ]
     docs = project.root / "docs"
     entries += [p.relative_to(docs).as_posix() for p in sorted(docs.glob("*.md"))]

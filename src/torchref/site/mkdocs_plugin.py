@@ -12,7 +12,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
 from torchref import config as settings
-from torchref.site import build
+from torchref.site import build, pages
 
 
 class TorchrefPlugin(BasePlugin):
@@ -33,3 +33,6 @@ class TorchrefPlugin(BasePlugin):
             page.edit_uri = source
             files.append(page)
         return files
+
+    def on_page_markdown(self, markdown, page, config, files):
+        return markdown.replace(pages.MARKERS_PLACEHOLDER, pages.markers_table())

@@ -18,10 +18,7 @@ from torchref.site import svg
 from torchref.site.markdown import cell, front_matter, link, site_path
 
 PAGE = "performance.md"
-TIMED_RUN = (
-    "pytest reference/performance --benchmark-enable --benchmark-only "
-    "--benchmark-json results/benchmarks-<device>.json"
-)
+TIMED_RUN = "pytest reference/performance --benchmark-enable --benchmark-only --benchmark-json results/benchmarks-<device>.json"
 STATS = ("mean", "median", "min", "rounds")
 
 
@@ -109,22 +106,39 @@ def _bandwidth(bench: dict) -> str:
     return text
 
 
+def _breakable(text: str) -> str:
+    """Table-cell text of an identifier that may wrap after each underscore, so a long test name fits its column."""
+    return cell(text).replace("\\_", "\\_<wbr>")
+
+
 def _test_link(nodeid: str) -> str:
     """[test_name](topic/page.md#test_name) for a node id like reference/t/test_p.py::test_name[param]."""
     path, _, name = nodeid.partition("::")
     anchor = name.split("[", 1)[0]
-    return f"[{cell(name)}]({link(PAGE, site_path(path), anchor)})"
+    return f"[{_breakable(name)}]({link(PAGE, site_path(path), anchor)})"
+
+
+def bar_label(name: str) -> str:
+    """What a benchmark measures, as its chart names it: test_view_of_x -> "view of x"."""
+    return name.removeprefix("test_").replace("_", " ")
+
+
+def _when(stamp: str) -> str:
+    """2026-11-23T05:39:29.664897+00:00 -> 2026-11-23 05:39 UTC (the minute is precise enough)."""
+    date, _, time = stamp.partition("T")
+    utc = " UTC" if time.endswith(("+00:00", "Z")) else ""
+    return f"{date} {time[:5]}{utc}" if time else stamp
 
 
 def _machine_row(run: dict) -> str:
     env = run.get("machine_info", {}).get("torchref") or {}
     cuda = f"{env['cuda_runtime']} (driver {env.get('cuda_driver') or '?'})" if env.get("cuda_runtime") else "none"
-    cells = [device_label(run), env.get("cpu") or "?", cuda, run.get("datetime", "?"), run.get("file", "?")]
+    cells = [device_label(run), env.get("cpu") or "?", cuda, _when(run.get("datetime", "?")), run.get("file", "?")]
     return "| " + " | ".join(cell(str(c)) for c in cells) + " |"
 
 
-def render_performance(bench_runs: list[Run]) -> str:
-    """The Performance page: per benchmark group, a table of every run's figures and a bar chart per device."""
+def render_performance(bench_runs: list[dict]) -> str:
+    """The Performance page: per benchmark group, a table of every run's figures and one bar chart (a bar per device)."""
     out = [
         *front_matter(hide=("toc",)),
         "# Measured performance",
@@ -132,7 +146,8 @@ def render_performance(bench_runs: list[Run]) -> str:
         "Each benchmark times a behaviour stated on another page and asserts that behaviour on "
         "what it timed. Figures are seconds per call as pytest-benchmark saved them; GPU "
         "benchmarks synchronise inside the timed function. Compare figures within one device: "
-        "across devices they differ by orders of magnitude.",
+        "across devices they differ by orders of magnitude. The charts use a log scale, so a "
+        "130 ns call and an 875 µs copy both show.",
         "",
         f"Timed with `{TIMED_RUN}`.",
         "",
@@ -150,24 +165,24 @@ def render_performance(bench_runs: list[Run]) -> str:
         for bench in run["benchmarks"]:
             group = bench.get("group") or "ungrouped"
             groups.setdefault(group, {}).setdefault(bench["fullname"], []).append((label, bench))
+    devices = list(dict.fromkeys(device_label(run) for run in bench_runs))
+    one_device = len(devices) == 1
 
     for group, benches in groups.items():
-        numbers = {fullname: i for i, fullname in enumerate(benches, start=1)}
         out += [f"## {cell(group)}", ""]
-        out += [
-            "| # | Benchmark | Illustrates | Device | Mean | Median | Min | Rounds | Bandwidth |",
-            "|---|---|---|---|---|---|---|---|---|",
-        ]
-        by_device: dict[str, list[tuple[int, float]]] = {}
-        for fullname, entries in benches.items():
+        columns = ["Benchmark", *([] if one_device else ["Device"]), "Mean", "Median", "Min", "Rounds", "Bandwidth"]
+        out += ["| " + " | ".join(columns) + " |", "|---|" + "---:|" * (len(columns) - 1)]
+        series: dict[str, tuple[list[float], list[float]]] = {}
+        for row, (fullname, entries) in enumerate(benches.items()):
             for label, bench in entries:
                 stats = bench["stats"]
                 behaviour = (bench.get("extra_info") or {}).get("behaviour")
+                what = _test_link(fullname)
+                if isinstance(behaviour, str) and "::" in behaviour:
+                    what += f"<br>illustrates {_test_link(behaviour)}"
                 cells = [
-                    str(numbers[fullname]),
-                    _test_link(fullname),
-                    _test_link(behaviour) if isinstance(behaviour, str) and "::" in behaviour else "",
-                    cell(label),
+                    what,
+                    *([] if one_device else [cell(label)]),
                     _time(stats["mean"]),
                     _time(stats["median"]),
                     _time(stats["min"]),
@@ -175,16 +190,19 @@ def render_performance(bench_runs: list[Run]) -> str:
                     _bandwidth(bench),
                 ]
                 out.append("| " + " | ".join(cells) + " |")
-                by_device.setdefault(label, []).append((numbers[fullname], stats["mean"]))
+                xs, ys = series.setdefault(label, ([], []))
+                xs.append(float(row))
+                ys.append(stats["mean"])
         out.append("")
-        for label, points in by_device.items():
-            scale, unit = _unit(max(mean for _, mean in points))
-            fig = svg.Figure(
-                title=f"{group}: {label}",
-                xlabel="benchmark (# in the table)",
-                ylabel=f"mean time ({unit})",
-                series={label: ([float(n) for n, _ in points], [mean / scale for _, mean in points])},
-                kind="bars",
-            )
-            out += [f'<div class="tr-figure">{svg.svg(fig)}</div>', ""]
+        fig = svg.Figure(
+            title=group if not one_device else f"{group}: {devices[0]}",
+            xlabel="",
+            ylabel="mean time per call",
+            series=series,
+            kind="hbars",
+            labels=[bar_label(fullname.partition("::")[2]) for fullname in benches],
+            log=True,
+            unit="s",
+        )
+        out += [f'<div class="tr-figure tr-figure-wide">{svg.svg(fig, width=760)}</div>', ""]
     return "\n".join(out).rstrip() + "\n"
