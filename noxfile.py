@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def serve(session: nox.Session) -> None:
     """Set up, record the results of the whole reference, build the site and serve it."""
     python = setup(session)
     # A failing behaviour is news to show on the site, not a reason to stop.
-    session.run(python, "-m", "pytest", "reference", "--results", "results", *session.posargs, success_codes=[0, 1])
+    session.run(python, "-m", "torchref.cli", "record", *session.posargs, success_codes=[0, 1])
     # mkdocs.yml sets strict: a page that does not build stops the server from starting.
     session.run(python, "-m", "mkdocs", "serve", "--dev-addr", "127.0.0.1:8000", env={"NO_MKDOCS_2_WARNING": "1"})
 
@@ -99,3 +100,19 @@ def compare(session: nox.Session) -> None:
     """Run the reference on the pinned torch and list what differs from the newest baseline."""
     python = setup(session)
     session.run(python, "-m", "torchref.cli", "compare", *session.posargs, success_codes=[0, 1])
+
+
+@nox.session(python=False)
+def browser(session: nox.Session) -> None:
+    """Build the site, serve it on 127.0.0.1 and drive the system Chromium through it (tests/test_browser.py).
+
+    Needs Chromium (Debian: `apt-get install -y chromium`); Playwright drives it and is installed
+    here. Screenshots of the pages to look at land in $TORCHREF_SHOTS (default /tmp/shots).
+    """
+    python = setup(session)
+    chromium = os.environ.get("TORCHREF_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        session.error("no Chromium: install it (Debian: apt-get install -y chromium) or set TORCHREF_CHROMIUM")
+    session.run(python, "-m", "pip", "install", "--quiet", "playwright")
+    env = {"TORCHREF_BROWSER": "1", "TORCHREF_CHROMIUM": chromium}
+    session.run(python, "-m", "pytest", "tests/test_browser.py", "-p", "no:randomly", *session.posargs, env=env)

@@ -54,7 +54,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    if not any(item.nodeid == SITE_TEST for item in session.items):
+    if not any("site_build" in getattr(item, "fixturenames", ()) for item in session.items):
         _stop_site_build(session)
 
 

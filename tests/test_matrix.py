@@ -1,5 +1,7 @@
 """The version matrix: its runner, and the matrix, range badges and What-changed pages."""
 
+import re
+
 import pytest
 
 from torchref import config, matrix
@@ -61,12 +63,22 @@ def test_range_badge_needs_two_releases():
 def test_matrix_has_a_row_per_behaviour_and_a_column_per_run():
     page = reports.render_matrix(GROUPS, RUNS)
 
-    assert "| Behaviour | 2.5 | 2.6 |" in page
+    assert '<thead><tr><th scope="col">Behaviour</th>\n<th scope="col" title="torch 2.5.1 · CPU: 3 passed, 1 skipped">2.5</th>' in page
     assert (
-        '| [D regressed](demo/demo.md#test_d) | <span class="tr-cell tr-passed" title="passed">✓</span> | '
-        '<span class="tr-cell tr-failed" title="failed">✗</span> |'
+        '<th scope="row" markdown="span">[D regressed](demo/demo.md#test_d)</th>'
+        '<td class="tr-passed" title="passed">✓</td><td class="tr-failed" title="failed">✗</td></tr>'
     ) in page
-    assert 'title="skipped: needs torch&gt;=2.6, have 2.5.1">–</span>' in page
+    assert '<td class="tr-skipped" title="skipped: needs torch&gt;=2.6, have 2.5.1">–</td>' in page
+
+
+def test_matrix_rows_say_their_topic_and_whether_they_change_for_the_filters():
+    page = reports.render_matrix(GROUPS, RUNS)
+    rows = re.findall(r'data-topic="demo" data-changed="(\d)" markdown="1"><th scope="row" markdown="span">\[([^\]]+)\]', page)
+
+    changed = [heading for flag, heading in rows if flag == "1"]
+    assert changed == ["B changed its default", "C is new", "D regressed"]  # a range, a gate, an outcome
+    assert '<option value="demo">Demo</option>' in page
+    assert '<div class="tr-matrix-controls" hidden>' in page  # shown by the page's script, useless without it
 
 
 def test_what_changed_lists_marker_ranges_and_outcome_changes_per_release():

@@ -94,8 +94,11 @@ def test_claims_page_counts_covered_and_uncovered_claims():
     page = reports.render_claims(claims, [sample()])
 
     assert "**2 claims: 1 checked** (0 right, 1 wrong, 0 outdated), **1 uncovered**." in page
-    assert '| <span id="s0-010"></span>S0-010 | tensor | view(16) works. | **wrong** | [Ones sum to their count](demo/sample.md#test_sample_passes) |' in page
-    assert '| <span id="s0-011"></span>S0-011 | tensor | a \\| b | uncovered: needs 2 GPUs |  |' in page
+    assert (
+        '| <span id="s0-010"></span>S0-010<br><span class="tr-topic">tensor</span> |  | view(16) works. '
+        '| <span class="tr-badge tr-failed">wrong</span> | [Ones sum to their count](demo/sample.md#test_sample_passes) |'
+    ) in page
+    assert '| <span id="s0-011"></span>S0-011<br><span class="tr-topic">tensor</span> |  | a \\| b | <span class="tr-badge tr-notrun">uncovered</span> needs 2 GPUs |  |' in page
 
 
 def test_syntax_error_names_the_file_and_line():

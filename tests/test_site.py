@@ -1,19 +1,81 @@
 """The site: a strict build of the real reference, and clear errors on bad input."""
 
-import pytest
+import re
+from pathlib import Path
 
-from torchref import config, results
-from torchref.site import build, model
+import pytest
+import yaml
+
+from torchref import claims, config, results
+from torchref.site import build, model, outcomes, reports
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_strict_site_build_succeeds(site_build):
     returncode, stderr, site = site_build
 
     assert returncode == 0, stderr
-    views = (site / "tensors" / "views" / "index.html").read_text()
+    views = (site / "tensors" / "views.html").read_text()
     assert 'id="test_view_write_is_visible_in_base"' in views
-    assert (site / "claims" / "index.html").exists()
+    assert (site / "claims.html").exists()
     assert "edit/main" not in views  # no repository is configured, so no Edit link
+
+
+def test_built_site_loads_nothing_from_another_host(site_build):
+    returncode, stderr, site = site_build
+    assert returncode == 0, stderr
+
+    fetched = set()
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        fetched.update(re.findall(r'<(?:script|img|iframe|source)\b[^>]*\bsrc="(https?:[^"]*)"', text))
+        fetched.update(re.findall(r'<link\b[^>]*\bhref="(https?:[^"]*)"', text))
+        assert "fonts.googleapis" not in text and "api.github.com" not in text, page
+
+    assert sorted(fetched) == []
+
+
+def test_built_site_opens_from_disk_with_search(site_build):
+    """Opened as files (file://), a page links to `page.html` and search reads an inlined index."""
+    returncode, stderr, site = site_build
+    assert returncode == 0, stderr
+
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="tensors/views.html"' in home
+    assert (site / "search" / "search_index.js").read_text(encoding="utf-8").startswith("var __index = {")
+    assert 'src="assets/vendor/iframe-worker-shim.js"' in home
+
+
+def _separator():
+    search = next(p["search"] for p in yaml.safe_load((ROOT / "mkdocs.yml").read_text())["plugins"] if isinstance(p, dict) and "search" in p)
+    return re.compile(search["separator"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("zero_grad", ["zero", "grad"]),
+        ("zero grad", ["zero", "grad"]),
+        ("weights_only", ["weights", "only"]),
+        ("torch.nn.functional.cross_entropy", ["torch", "nn", "functional", "cross", "entropy"]),
+        ("test_retain_graph_keeps_buffers", ["test", "retain", "graph", "keeps", "buffers"]),
+    ],
+)
+def test_search_splits_names_into_the_words_people_type(typed, words):
+    assert [w for w in _separator().split(typed) if w] == words
+
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [("initialise weights", "initialize weights"), ("initialisation", "initialization"), ("optimisers", "optimizers"), ("normalised", "normalized")],
+)
+def test_search_gives_british_and_american_spellings_the_same_words(british, american):
+    def words(text):
+        return [w for w in _separator().split(text) if w]
+
+    assert words(british) == words(american)
+    assert words("size") == ["size"]  # a short word ending in -ize keeps its ending
 
 
 def _tiny_root(tmp_path):
@@ -32,7 +94,7 @@ def _tiny_root(tmp_path):
 def test_pages_without_results_say_not_run(tmp_path):
     pages = build.generated_pages(_tiny_root(tmp_path))
 
-    assert sorted(pages) == ["changes.md", "claims.md", "compatibility.md", "demo/a.md", "demo/index.md", "index.md", "performance.md"]
+    assert {"changes.md", "claims.md", "compatibility.md", "demo/a.md", "demo/index.md", "index.md", "performance.md"} <= set(pages)
     assert "not run" in pages["demo/a.md"][0]
 
 
@@ -64,7 +126,7 @@ def test_nav_orders_topics_as_lessons(tmp_path):
 
     titles = [next(iter(entry)) for entry in build.nav(project) if isinstance(entry, dict)]
 
-    assert titles == ["Home", "Tensors", "Autograd", "Demo", "Claims", "Compatibility matrix", "What changed", "Measured performance"]
+    assert titles[:8] == ["Home", "Tensors", "Autograd", "Demo", "Claims", "Compatibility matrix", "What changed", "Measured performance"]
 
 
 def test_pages_follow_the_lesson_order_within_a_topic(tmp_path):
@@ -77,3 +139,62 @@ def test_pages_follow_the_lesson_order_within_a_topic(tmp_path):
     names = [p.stem for p in build.module_paths(project) if p.parent.name == "autograd"]
 
     assert names == ["test_graph", "test_backward", "test_zeta"]
+
+
+def _run(torch):
+    return outcomes.Run.of({"environment": {"torch": torch, "device": "cpu", "gpu": None}, "tests": {}})
+
+
+def test_home_page_says_what_the_reference_holds_and_where_to_start():
+    demo = model.parse('"""Demo page"""\n\ndef test_a():\n    """A."""\n\ndef test_b():\n    """B."""\n', "reference/demo/test_a.py")
+    readme = "# torchref\n\n**Semantics as tests.** More.\n\nTwo commands:\n\n```bash\nnox -s test\n```\n"
+    runs = [_run("2.5.1"), _run("2.6.0"), outcomes.Run.of({"environment": {"torch": "2.6.0", "device": "cuda", "gpu": "NVIDIA H200"}, "tests": {}})]
+
+    page = reports.render_home(readme, [("Demo topic", [demo])], runs, [("Claims", "claims.md")])
+
+    assert page.split("\n## Where to start\n")[0].endswith(
+        "# torchref\n\n**Semantics as tests.** More.\n\n"
+        "The reference holds **2 behaviours** on **1 page** in 1 topic: each is a pytest test whose name states the "
+        "behaviour, whose docstring says why, and whose body proves it. Results are recorded on CPU for 2 torch releases "
+        "(2.5.1 to 2.6.0) and on NVIDIA H200 for torch 2.6.0.\n"
+    )
+    assert "| 1 | **[Demo topic](demo/index.md)** | 1 | 2 | [Demo page](demo/a.md) |" in page
+    assert "- [Claims](claims.md): every claim of the study notes" in page
+    assert page.endswith("## Run it yourself\n\nTwo commands:\n\n```bash\nnox -s test\n```\n")  # the set-up, after the overview
+
+
+def test_home_page_without_results_says_how_to_record_them():
+    page = reports.render_home("# torchref\n\nTagline.\n", [], [], [])
+
+    assert "No results are recorded yet: run `pytest --results results/`" in page
+
+
+CLAIMS = {
+    "S0-001": {"id": "S0-001", "topic": "autograd", "claim": "The graph is dynamic.", "note": "000_b395.txt", "where": "基于动态计算图"},
+    "S1-001": {"id": "S1-001", "topic": "data", "claim": "Audio datasets exist.", "note": "001_dffb.txt", "where": "torchaudio 库", "uncovered": "needs torchaudio"},
+}
+
+
+def test_claims_page_titles_each_note_and_shows_its_sentence_beside_the_paraphrase():
+    page = reports.render_claims(CLAIMS, [], {"000_b395.txt": "Pytorch学习要点整理"})
+
+    assert "1. [Pytorch学习要点整理](#note-000): 1 claim" in page
+    assert "## Note 1: Pytorch学习要点整理 {#note-000}" in page
+    assert "## Note 2: 001\\_dffb.txt {#note-001}" in page  # no title given: the file name
+    assert '| <span lang="zh">基于动态计算图</span> | The graph is dynamic. |' in page
+    assert '<span class="tr-badge tr-notrun">uncovered</span> needs torchaudio' in page
+
+
+def test_note_titles_come_from_the_claims_file(tmp_path):
+    path = tmp_path / "claims.json"
+    path.write_text('{"notes": {"000_b395.txt": "Pytorch学习要点整理"}, "claims": []}', encoding="utf-8")
+
+    assert claims.note_titles(path) == {"000_b395.txt": "Pytorch学习要点整理"}
+    assert claims.load(path) == {}
+
+
+def test_every_note_of_the_real_claims_has_a_title():
+    project = config.load(ROOT)
+    notes = {c["note"] for c in claims.load(project.claims).values()}
+
+    assert sorted(notes - set(claims.note_titles(project.claims))) == []

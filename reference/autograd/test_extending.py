@@ -254,8 +254,8 @@ def test_save_for_backward_returns_the_tensors_in_saved_tensors():
 
     `Exp` saves its output; the node (which *is* the `ctx` of a custom Function) hands it
     back as a tuple with one tensor equal to `y`. Saving this way, rather than as
-    `ctx.result = ...`, lets autograd check it for in-place changes and free it after
-    backward.
+    `ctx.result = ...`, lets autograd check it for in-place changes (see below) and
+    free it once backward has used it: afterwards `saved_tensors` raises.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.save_for_backward.html
     """
@@ -263,9 +263,12 @@ def test_save_for_backward_returns_the_tensors_in_saved_tensors():
 
     y = Exp.apply(x)
     saved = y.grad_fn.saved_tensors
+    y.sum().backward()
 
     assert isinstance(saved, tuple) and len(saved) == 1
     assert saved[0].equal(y)
+    with raises_exactly(RuntimeError, match="directly access saved tensors after they have already been freed"):
+        y.grad_fn.saved_tensors
 
 
 def test_save_for_backward_accepts_only_tensors():

@@ -11,7 +11,7 @@ Because the graph is recorded anew each time the code runs, ordinary Python `if`
 import pytest
 import torch
 
-from torchref import raises_exactly, warns_exactly
+from torchref import autograd_graph, raises_exactly, warns_exactly
 
 
 def _square_or_triple(x):
@@ -176,6 +176,33 @@ def test_graph_nodes_are_functions_and_tensors_travel_on_edges():
 
     assert isinstance(y.grad_fn, torch.autograd.graph.Node)
     assert not isinstance(y.grad_fn, torch.Tensor)
+    next_node, _ = y.grad_fn.next_functions[0]
+    assert isinstance(next_node, torch.autograd.graph.Node)
+
+
+def graph_of_a_small_expression():
+    """The backward graph of `((x * w).sum() + x.sum())`, walked from its grad_fn."""
+    x = torch.ones(3, requires_grad=True)
+    w = torch.full((3,), 2.0, requires_grad=True)
+    return autograd_graph((x * w).sum() + x.sum(), "backward graph of (x * w).sum() + x.sum()")
+
+
+@pytest.mark.figure("graph_of_a_small_expression")
+def test_backward_graph_is_a_dag_that_meets_at_each_leaf():
+    """The backward graph branches at each operation and meets again at a leaf used twice.
+
+    Walking `next_functions` breadth first from the result gives the picture below: the
+    final `AddBackward0` has two parents, one per summand, and `x` feeds both, so its
+    single `AccumulateGrad` node is reached along two edges. That is why `x.grad` is the
+    sum of the gradients of both paths.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#how-autograd-encodes-the-history
+    """
+    graph = graph_of_a_small_expression()
+
+    assert graph.nodes == ("AddBackward0", "SumBackward0", "SumBackward0", "MulBackward0", "AccumulateGrad", "AccumulateGrad")
+    assert graph.edges == ((0, 1), (0, 2), (1, 3), (2, 4), (3, 4), (3, 5))
+    assert [b for a, b in graph.edges].count(4) == 2  # x's AccumulateGrad: reached along both paths
 
 
 @pytest.mark.claim("S4-014", verdict="true")

@@ -8,6 +8,8 @@ backward. When the built-in formulas are not enough you write a `torch.autograd.
 or decide how the tensors saved for backward are stored.
 """
 
+import threading
+
 import pytest
 import torch
 from torch import nn
@@ -138,7 +140,9 @@ def test_detect_anomaly_names_the_backward_that_made_nan():
             with raises_exactly(RuntimeError, match="Function 'SqrtBackward0' returned nan values"):
                 y.sum().backward()
 
-    assert any("Error detected in SqrtBackward0" in str(w.message) for w in caught)
+    (report,) = [str(w.message) for w in caught if "Error detected in SqrtBackward0" in str(w.message)]
+    assert "Traceback of forward call that caused the error" in report
+    assert "y = a.sqrt() * 0" in report
     assert a.grad is None
 
 
@@ -339,6 +343,70 @@ def test_tensor_hook_runs_before_the_node_pre_hook_and_post_hook():
     assert events == ["tensor hook", "node pre-hook", "node post-hook"]
 
 
+def test_retain_grad_stores_the_gradient_after_the_tensor_hooks_changed_it():
+    """`.grad` of a tensor that retains grad holds the gradient as the tensor's hooks left it.
+
+    Tensor hooks run before the retained `.grad` is filled, so a hook that doubles the
+    gradient of `y` (3 from `sum(3y)`) makes `y.grad` 6, and the doubled value is also
+    what flows on: `x.grad` = 6 · dy/dx = 12.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#the-order-in-which-the-different-hooks-are-fired
+    """
+    x = torch.ones(2, requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.register_hook(lambda g: g * 2)
+
+    (y * 3).sum().backward()
+
+    assert y.grad.tolist() == [6.0, 6.0]
+    assert x.grad.tolist() == [12.0, 12.0]
+
+
+def test_autograd_grad_runs_an_input_tensor_hook_but_not_its_node_hook():
+    """With `torch.autograd.grad(out, y)`, the hook on `y` fires but a post-hook on `y.grad_fn` does not.
+
+    A tensor hook runs whenever the gradient *for that tensor* is computed. The node that
+    made `y` lies beyond the requested input, so `grad` never executes it, and hooks on
+    that node stay silent.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#whether-a-particular-hook-will-be-fired
+    """
+    x = torch.ones(2, requires_grad=True)
+    y = x * 2
+    events = []
+    y.register_hook(lambda g: events.append("tensor hook"))
+    y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: events.append("node post-hook"))
+
+    (g,) = torch.autograd.grad((y * 3).sum(), y)
+
+    assert events == ["tensor hook"]
+    assert g.tolist() == [3.0, 3.0]
+
+
+def test_hook_registered_before_an_in_place_change_gets_the_gradient_of_the_old_value():
+    """A hook registered before an in-place change stays with the old value: it receives the gradient with respect to it.
+
+    `t = sin(x)` gets a hook, then `t.cos_()` replaces `t` by cos(t). The hook registered
+    afterwards sees d(out)/d(new t) = 1; the earlier one sees d(out)/d(old t) =
+    -sin(sin(1)), because hooks are bound to the `grad_fn` the tensor had when they were
+    registered.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#behavior-of-tensor-hooks-when-tensor-is-modified-in-place
+    """
+    x = torch.tensor(1.0, requires_grad=True)
+    t = x.sin()
+    seen = {}
+    t.register_hook(lambda g: seen.setdefault("before", g))
+    t.cos_()
+    t.register_hook(lambda g: seen.setdefault("after", g))
+
+    t.backward()
+
+    assert seen["after"].item() == 1.0
+    torch.testing.assert_close(seen["before"], -torch.sin(torch.sin(x.detach())))
+
+
 @pytest.mark.torch_version(">=2.1")
 def test_post_accumulate_grad_hook_runs_after_grad_is_stored():
     """A post-accumulate-grad hook on a leaf runs once `.grad` holds the new gradient.
@@ -404,6 +472,62 @@ def test_saved_tensors_hooks_pack_in_forward_and_unpack_in_backward():
     assert counts_after_forward == (2, 0)
     assert len(unpacked) == 2
     assert all(t is not x and t.untyped_storage().data_ptr() == x.untyped_storage().data_ptr() for t in unpacked)
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_saved_tensors_hooks_are_thread_local():
+    """Hooks set with `saved_tensors_hooks` apply only in the thread that entered the context.
+
+    A forward pass running in another thread (as inside `nn.DataParallel`) saves its
+    tensors without calling `pack`: set the hooks inside the code that each thread runs.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#registering-default-hooks-for-saved-tensors
+    """
+    packed = []
+    results = {}
+
+    def forward_in_a_thread():
+        w = torch.ones(2, requires_grad=True)
+        results["y"] = w * w
+
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: packed.append(t) or t, lambda t: t):
+        thread = threading.Thread(target=forward_in_a_thread)
+        thread.start()
+        thread.join()
+
+    assert packed == []
+    assert results["y"].grad_fn is not None
+
+
+def test_saved_tensor_hooks_registered_on_one_saved_tensor():
+    """`grad_fn._raw_saved_self.register_hooks(pack, unpack)` packs at once and unpacks at every access.
+
+    Hooks can also be set on one saved tensor after the fact. `pack` runs as soon as the
+    pair is registered; `unpack` runs each time the value is needed, whether you read
+    `_saved_self` or backward does.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#registering-hooks-for-a-saved-tensor
+    """
+    events = []
+
+    def pack(t):
+        events.append("pack")
+        return t
+
+    def unpack(t):
+        events.append("unpack")
+        return t
+
+    x = torch.ones(2, requires_grad=True)
+    y = x.pow(2)
+
+    y.grad_fn._raw_saved_self.register_hooks(pack, unpack)
+    after_registering = list(events)
+    y.grad_fn._saved_self
+    y.sum().backward()
+
+    assert after_registering == ["pack"]
+    assert events == ["pack", "unpack", "unpack"]
     assert x.grad.tolist() == [2.0, 2.0]
 
 

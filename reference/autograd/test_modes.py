@@ -38,7 +38,8 @@ def test_detach_returns_a_tensor_without_history():
     """`detach()` returns a tensor that does not require grad and has no `grad_fn`.
 
     As the notes say, detaching stops tracking: what you compute from the detached tensor
-    is not recorded, and no gradient flows back through it to `x`.
+    is not recorded, and no gradient flows back through it to `x`. In `y + d` only the
+    `y` path reaches `x`, giving d(2x)/dx = 2 rather than 4.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.detach.html
     """
@@ -46,10 +47,12 @@ def test_detach_returns_a_tensor_without_history():
     y = x * 2
 
     d = y.detach()
+    (y + d).sum().backward()
 
     assert d.requires_grad is False
     assert d.grad_fn is None
     assert d.is_leaf
+    assert x.grad.tolist() == [2.0, 2.0]  # only through y: d contributes nothing
 
 
 def test_detach_shares_storage_with_the_original():
@@ -235,6 +238,24 @@ def test_result_of_no_grad_can_be_used_in_grad_mode_later():
     assert w.grad.tolist() == [3.0, 6.0]
 
 
+def test_nn_init_fills_a_parameter_in_place_without_recording():
+    """`nn.init` functions overwrite a parameter in place under no-grad mode, so it stays a leaf.
+
+    Writing in place into a leaf that requires grad normally raises (see "In-place safety");
+    the initializers run under `torch.no_grad()` internally, so the parameter keeps no
+    history and still requires grad.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#no-grad-mode
+    """
+    weight = nn.Parameter(torch.empty(2, 3))
+
+    nn.init.constant_(weight, 0.5)
+
+    assert weight.tolist() == [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]
+    assert weight.is_leaf and weight.requires_grad
+    assert weight.grad_fn is None
+
+
 def test_eval_mode_does_not_disable_gradients():
     """`model.eval()` changes how some layers behave; it does not stop autograd recording.
 
@@ -282,7 +303,8 @@ def test_inference_tensor_cannot_be_saved_for_backward():
     """Using an inference tensor in a computation that autograd records raises.
 
     Its missing bookkeeping means autograd cannot safely save it for the backward pass
-    (here `mul` must save `t` to compute the gradient of `w`).
+    (here `mul` must save `t` to compute the gradient of `w`). The message suggests the
+    fix shown next: a clone.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.inference_mode.html
     """
@@ -290,8 +312,9 @@ def test_inference_tensor_cannot_be_saved_for_backward():
         t = torch.ones(2)
     w = torch.ones(2, requires_grad=True)
 
-    with raises_exactly(RuntimeError, match="Inference tensors cannot be saved for backward"):
+    with raises_exactly(RuntimeError, match="Inference tensors cannot be saved for backward") as info:
         w * t
+    assert "make a clone to get a normal tensor" in str(info.value)
 
 
 def test_inference_tensor_clone_is_a_normal_tensor():

@@ -101,13 +101,17 @@ def test_next_iter_gives_one_batch_of_features_and_labels():
 
     Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
     """
-    loader = DataLoader(make_dataset(), batch_size=4, shuffle=True)
+    loader = DataLoader(make_dataset(), batch_size=4, shuffle=True, generator=torch.Generator().manual_seed(0))
 
     features, labels = next(iter(loader))
+    epoch_1 = torch.cat([f[:, 0] for f, _ in loader]).tolist()
+    epoch_2 = torch.cat([f[:, 0] for f, _ in loader]).tolist()
 
     assert features.shape == (4, 3)
     assert labels.shape == (4,)
     assert labels.dtype == torch.int64
+    assert sorted(epoch_1) == sorted(epoch_2) == [3.0 * i for i in range(10)]
+    assert epoch_1 != epoch_2
 
 
 def test_loader_len_is_the_number_of_batches():
@@ -473,12 +477,20 @@ def test_worker_seeds_are_base_seed_plus_worker_id():
     Docs: https://docs.pytorch.org/docs/stable/data.html#randomness-in-multi-process-data-loading
     """
     loader = DataLoader(
-        WorkerReport(2), batch_size=None, num_workers=2, worker_init_fn=seed_numpy,
-        generator=torch.Generator().manual_seed(0), timeout=30,
+        WorkerReport(2),
+        batch_size=None,
+        num_workers=2,
+        worker_init_fn=seed_numpy,
+        generator=torch.Generator().manual_seed(0),
+        timeout=30,
     )
     again = DataLoader(
-        WorkerReport(2), batch_size=None, num_workers=2, worker_init_fn=seed_numpy,
-        generator=torch.Generator().manual_seed(0), timeout=30,
+        WorkerReport(2),
+        batch_size=None,
+        num_workers=2,
+        worker_init_fn=seed_numpy,
+        generator=torch.Generator().manual_seed(0),
+        timeout=30,
     )
 
     epoch_1, epoch_2 = list(loader), list(loader)

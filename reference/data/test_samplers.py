@@ -72,12 +72,15 @@ def test_weighted_random_sampler_never_draws_zero_weights():
 
     Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.WeightedRandomSampler
     """
-    sampler = WeightedRandomSampler([0.0, 3.0, 0.0, 1.0], num_samples=20, generator=torch.Generator().manual_seed(0))
+    sampler = WeightedRandomSampler([0.0, 3.0, 0.0, 1.0], num_samples=4000, generator=torch.Generator().manual_seed(0))
 
     indices = list(sampler)
+    share_of_1 = indices.count(1) / len(indices)
 
-    assert len(indices) == 20
+    assert len(indices) == 4000
     assert set(indices) <= {1, 3}
+    # 3 / (3 + 1) = 0.75; one binomial standard deviation over 4000 draws is about 0.007.
+    assert abs(share_of_1 - 0.75) < 5 * (0.75 * 0.25 / 4000) ** 0.5
 
 
 def test_weighted_random_sampler_without_replacement_draws_each_once():
@@ -151,6 +154,17 @@ def test_loader_rejects_sampler_with_shuffle():
         DataLoader(ds, sampler=SequentialSampler(ds), shuffle=True)
 
 
+class EvenIndices(Sampler):
+    """A custom sampler: the even indices of its data, in order."""
+
+    def __init__(self, data):
+        super().__init__()
+        self.n = len(data)
+
+    def __iter__(self):
+        return iter(range(0, self.n, 2))
+
+
 @pytest.mark.torch_version(">=2.10")
 def test_sampler_base_class_takes_no_data_source_since_2_10():
     """Since 2.10 the `Sampler` base class takes no arguments: `Sampler(data)` raises `TypeError`.
@@ -161,14 +175,6 @@ def test_sampler_base_class_takes_no_data_source_since_2_10():
 
     Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.Sampler
     """
-    class EvenIndices(Sampler):
-        def __init__(self, data):
-            super().__init__()
-            self.n = len(data)
-
-        def __iter__(self):
-            return iter(range(0, self.n, 2))
-
     with raises_exactly(TypeError, match=r"Sampler\(\) takes no arguments"):
         Sampler([1, 2, 3])
     assert list(EvenIndices([10, 11, 12, 13, 14])) == [0, 2, 4]

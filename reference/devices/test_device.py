@@ -12,7 +12,7 @@ import pytest
 import torch
 from torch import nn
 
-from torchref import by_version, raises_exactly
+from torchref import by_version, raises_exactly, warns_exactly
 
 
 def test_device_string_names_a_type_and_an_index():
@@ -268,6 +268,49 @@ def test_meta_tensor_has_a_shape_but_no_data():
     assert x.data_ptr() == 0
     with raises_exactly(error, match=message):
         x[0, 0].item()
+
+
+@pytest.mark.torch_version(">=2.7")
+def test_new_tensor_is_created_on_the_source_tensors_device():
+    """`x.new_tensor(data)` takes `x`'s device and dtype, whatever `data` is.
+
+    The `new_*` methods are the way to make a tensor "like `x`" inside a module's
+    `forward` without knowing where the module lives. For `new_tensor` the docs always
+    said so, but before 2.7 it ignored `x`'s device
+    ([PR 144958](https://github.com/pytorch/pytorch/pull/144958)). The `meta` device shows
+    it without a GPU. Copying from a tensor also warns that `detach().clone()` is the
+    recommended spelling.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.new_tensor.html
+    """
+    x = torch.empty(2, device="meta")
+
+    from_list = x.new_tensor([1, 2])
+    with warns_exactly(UserWarning, match=r"To copy construct from a tensor, it is recommended to use sourceTensor"):
+        from_tensor = x.new_tensor(torch.tensor([1.0, 2.0]))
+
+    assert from_list.device.type == "meta"
+    assert from_list.dtype == torch.float32  # x's dtype, not the int64 the list would give
+    assert from_tensor.device.type == "meta"
+
+
+@pytest.mark.torch_version("<2.7")
+def test_new_tensor_from_a_cpu_tensor_stayed_on_the_cpu_before_2_7():
+    """Before 2.7, `x.new_tensor(cpu_tensor)` gave a CPU tensor whatever `x`'s device.
+
+    Contrary to its documentation, `new_tensor` kept the data's device
+    ([issue 73838](https://github.com/pytorch/pytorch/issues/73838)); 2.7 made it follow
+    `x` (previous test).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.new_tensor.html
+    """
+    x = torch.empty(2, device="meta")
+
+    with warns_exactly(UserWarning, match=r"To copy construct from a tensor, it is recommended to use sourceTensor"):
+        from_tensor = x.new_tensor(torch.tensor([1.0, 2.0]))
+
+    assert from_tensor.device.type == "cpu"
+    assert from_tensor.tolist() == [1.0, 2.0]
 
 
 @pytest.mark.torch_version(">=2.3")

@@ -93,7 +93,7 @@ def test_stripping_the_module_prefix_lets_a_plain_model_load():
 
     assert torch.equal(plain.weight, trained.module.weight.cpu())
     assert torch.equal(plain.bias, trained.module.bias.cpu())
-    assert list(in_place) == ["weight", "bias"]
+    assert sorted(in_place) == ["bias", "weight"]
 
 
 def test_loading_into_the_wrapped_module_needs_no_renaming():
@@ -315,3 +315,80 @@ def test_data_parallel_splits_the_batch_across_gpus_zero_and_one():
     assert out.device == torch.device("cuda:0")
     torch.testing.assert_close(out, reference(x))
     torch.testing.assert_close(model.weight.grad, reference.weight.grad)
+
+
+class Counting(nn.Module):
+    """Counts its forward calls twice: in a plain attribute and in a buffer."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(2, 2)
+        self.calls = 0
+        self.register_buffer("seen", torch.zeros(()))
+
+    def forward(self, x):
+        self.calls += 1
+        self.seen.add_(1)
+        return self.lin(x)
+
+
+@pytest.mark.multi_gpu
+def test_data_parallel_loses_attribute_updates_made_in_forward():
+    """Attribute updates made in `forward` are lost under DataParallel; in-place buffer updates survive only from the `device_ids[0]` replica.
+
+    Every forward runs on throw-away replicas, so `self.calls += 1` increments the
+    replicas' attributes and the wrapped model's `calls` stays 0. The replica on
+    `device_ids[0]` shares its parameters' and buffers' storage with the model, so its
+    in-place `seen.add_(1)` is kept; the other replica's is not. Two replicas ran, and the
+    model saw one increment.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    """
+    model = Counting().to("cuda:0")
+    dp = nn.DataParallel(model, device_ids=[0, 1])
+
+    dp(torch.ones(4, 2, device="cuda:0"))
+
+    assert model.calls == 0
+    assert model.seen.item() == 1.0
+
+
+@pytest.mark.multi_gpu
+def test_data_parallel_scatters_along_dim_and_gathers_on_output_device():
+    """`dim=1` splits the input along its second dimension, and `output_device=1` gathers the result on GPU 1.
+
+    `dim` is where the batch lies (0 by default) and `output_device` where the outputs
+    are concatenated (`device_ids[0]` by default). The identity model shows both: each
+    GPU sees a 2 x 2 half, and the gathered output is the input again, on `cuda:1`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    """
+    model = nn.Identity()
+    seen = []
+    model.register_forward_hook(lambda mod, inp, out: seen.append((str(inp[0].device), tuple(inp[0].shape))))
+    x = torch.arange(8.0, device="cuda:0").view(2, 4)
+
+    out = nn.DataParallel(model, device_ids=[0, 1], output_device=1, dim=1)(x)
+
+    assert sorted(seen) == [("cuda:0", (2, 2)), ("cuda:1", (2, 2))]
+    assert out.device == torch.device("cuda:1")
+    assert torch.equal(out.cpu(), x.cpu())
+
+
+@pytest.mark.multi_gpu
+def test_data_parallel_uses_only_as_many_gpus_as_the_batch_has_samples():
+    """A batch of one sample runs on `device_ids[0]` alone: DataParallel cannot split it.
+
+    The scatter makes at most one chunk per sample, and only that many replicas are
+    made. The docs ask for a batch size larger than the number of GPUs.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    """
+    model = nn.Linear(2, 2).to("cuda:0")
+    seen = []
+    model.register_forward_hook(lambda mod, inp, out: seen.append(str(inp[0].device)))
+
+    out = nn.DataParallel(model, device_ids=[0, 1])(torch.ones(1, 2, device="cuda:0"))
+
+    assert seen == ["cuda:0"]
+    assert out.shape == (1, 2)

@@ -276,13 +276,14 @@ def test_collectives_know_rank_and_world_size(ranks):
     Rank and world size are what a script uses to pick its shard of the data and to let
     only rank 0 print or save checkpoints.
 
-    Docs: https://docs.pytorch.org/docs/stable/distributed.html
+    Docs: https://docs.pytorch.org/docs/stable/distributed.html#torch.distributed.get_rank
     """
     assert [r["collectives"]["rank"] for r in ranks] == [0, 1]
     assert [r["collectives"]["world_size"] for r in ranks] == [2, 2]
     assert ranks[0]["collectives"]["backend"] == "gloo"
 
 
+@pytest.mark.shows("_scenario_collectives")
 def test_all_reduce_sums_in_place_on_every_rank(ranks):
     """`all_reduce` replaces each rank's tensor with the sum over all ranks.
 
@@ -290,7 +291,7 @@ def test_all_reduce_sums_in_place_on_every_rank(ranks):
     place, and `op=ReduceOp.MAX` (or `MIN`, `PRODUCT`) picks another one. This is the
     collective DDP uses for gradients.
 
-    Docs: https://docs.pytorch.org/docs/stable/distributed.html
+    Docs: https://docs.pytorch.org/docs/stable/distributed.html#torch.distributed.all_reduce
     """
     assert [r["collectives"]["all_reduce_sum"] for r in ranks] == [[3.0], [3.0]]
     assert [r["collectives"]["all_reduce_max"] for r in ranks] == [[2.0], [2.0]]
@@ -301,7 +302,7 @@ def test_broadcast_copies_the_source_rank_tensor(ranks):
 
     Rank 1's own value (20) is gone; both ranks hold rank 0's 10.
 
-    Docs: https://docs.pytorch.org/docs/stable/distributed.html
+    Docs: https://docs.pytorch.org/docs/stable/distributed.html#torch.distributed.broadcast
     """
     assert [r["collectives"]["broadcast"] for r in ranks] == [[10.0], [10.0]]
 
@@ -312,13 +313,14 @@ def test_all_gather_lists_every_rank_tensor_in_rank_order(ranks):
     Each rank contributes `[rank, 10 * rank]`; every rank receives the same list, entry `i`
     coming from rank `i`. The output tensors must be allocated beforehand, one per rank.
 
-    Docs: https://docs.pytorch.org/docs/stable/distributed.html
+    Docs: https://docs.pytorch.org/docs/stable/distributed.html#torch.distributed.all_gather
     """
     expected = [[0.0, 0.0], [1.0, 10.0]]
 
     assert [r["collectives"]["all_gather"] for r in ranks] == [expected, expected]
 
 
+@pytest.mark.shows("_scenario_ddp_step")
 def test_ddp_broadcasts_rank_zero_parameters_at_construction(ranks):
     """Wrapping a model in DDP copies rank 0's parameters to every rank.
 
@@ -335,6 +337,7 @@ def test_ddp_broadcasts_rank_zero_parameters_at_construction(ranks):
     assert after == [before[0], before[0]]
 
 
+@pytest.mark.shows("_scenario_ddp_step")
 def test_ddp_gradient_is_the_full_batch_gradient(ranks):
     """After `backward`, every rank holds the average of the ranks' gradients.
 
@@ -366,6 +369,7 @@ def test_ddp_parameters_stay_identical_after_a_step(ranks):
     assert ranks[0]["ddp_step"]["weight_after_step"] != ranks[0]["ddp_step"]["weight_after_wrap"]
 
 
+@pytest.mark.shows("_scenario_no_sync")
 def test_ddp_no_sync_keeps_gradients_local(ranks):
     """Inside `no_sync()`, `backward` accumulates local gradients and communicates nothing.
 
@@ -374,7 +378,7 @@ def test_ddp_no_sync_keeps_gradients_local(ranks):
     The second, outside, adds `g_r` again and averages the accumulated sums:
     `(2 g_0 + 2 g_1) / 2 = g_0 + g_1` on both ranks.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.parallel.DistributedDataParallel.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.parallel.DistributedDataParallel.html#torch.nn.parallel.DistributedDataParallel.no_sync
     """
     x, y = _data()
     local = []
@@ -402,6 +406,7 @@ def test_ddp_holds_the_model_as_module(ranks):
     assert result["state_dict_keys"] == ["module.weight", "module.bias"]
 
 
+@pytest.mark.shows("_scenario_buffers")
 def test_ddp_broadcasts_rank_zero_buffers_before_every_forward(ranks):
     """With the default `broadcast_buffers=True`, DDP copies rank 0's buffers to every rank at construction and before each forward.
 
@@ -416,6 +421,7 @@ def test_ddp_broadcasts_rank_zero_buffers_before_every_forward(ranks):
     assert [r["buffers"]["tag_seen_in_forward_True"] for r in ranks] == [10.0, 10.0]
 
 
+@pytest.mark.shows("_scenario_buffers")
 def test_ddp_broadcast_buffers_false_leaves_each_rank_its_own_buffers(ranks):
     """With `broadcast_buffers=False`, DDP never copies buffers, so each rank keeps its own.
 
@@ -430,6 +436,7 @@ def test_ddp_broadcast_buffers_false_leaves_each_rank_its_own_buffers(ranks):
     assert [r["buffers"]["tag_seen_in_forward_False"] for r in ranks] == [10.0, 20.0]
 
 
+@pytest.mark.shows("_scenario_parameters_drift")
 def test_ddp_never_resynchronises_parameters_after_construction(ranks):
     """A change to one rank's parameters after wrapping stays on that rank: DDP syncs gradients, not weights.
 
@@ -445,6 +452,7 @@ def test_ddp_never_resynchronises_parameters_after_construction(ranks):
     torch.testing.assert_close(w1 - w0, torch.ones_like(w0))
 
 
+@pytest.mark.shows("_scenario_unused_parameters")
 def test_ddp_find_unused_parameters_lets_a_parameter_go_without_gradient(ranks):
     """With `find_unused_parameters=True`, a parameter that takes no part in the loss is skipped and keeps `grad` None.
 
@@ -464,6 +472,7 @@ def test_ddp_find_unused_parameters_lets_a_parameter_go_without_gradient(ranks):
         torch.testing.assert_close(torch.tensor(r["unused_parameters"]["used_grad"]), expected)
 
 
+@pytest.mark.shows("_scenario_unused_parameters")
 def test_ddp_without_find_unused_parameters_fails_on_the_next_forward(ranks):
     """Without `find_unused_parameters`, a parameter that gets no gradient makes the next forward raise RuntimeError.
 
@@ -482,14 +491,15 @@ def test_ddp_without_find_unused_parameters_fails_on_the_next_forward(ranks):
 
 
 @pytest.mark.torch_version(">=2.13")
+@pytest.mark.shows("_scenario_all_gather_single")
 def test_all_gather_single_concatenates_every_rank_tensor(ranks):
     """`all_gather_single(out, t)` writes every rank's `t` into one tensor, in rank order.
 
     The single-tensor form of `all_gather`: `out` holds `world_size` times the elements
     of `t`. It arrived in 2.13 as the new name of `all_gather_into_tensor`
-    ([PR 186123](https://github.com/pytorch/pytorch/pull/186123)).
+    (one of the rename's PRs: [PR 186123](https://github.com/pytorch/pytorch/pull/186123)).
 
-    Docs: https://docs.pytorch.org/docs/stable/distributed.html
+    Docs: https://docs.pytorch.org/docs/stable/distributed.html#torch.distributed.all_gather_single
     """
     expected = [0.0, 0.0, 1.0, 10.0]
 
@@ -500,20 +510,22 @@ def test_all_gather_single_concatenates_every_rank_tensor(ranks):
 def test_all_gather_into_tensor_warns_that_it_is_deprecated():
     """`dist.all_gather_into_tensor` gives a FutureWarning pointing to `all_gather_single` since 2.13.
 
-    The warning comes before any work, so it shows even without a process group (the
-    call then raises for the missing group). The same rename turned
+    The old name still gathers: in a one-process gloo group (an in-memory `HashStore`,
+    no spawn needed) the output is the input. The same rename turned
     `reduce_scatter_tensor` into `reduce_scatter_single`
-    ([PR 186123](https://github.com/pytorch/pytorch/pull/186123)).
+    (one of the rename's PRs: [PR 186123](https://github.com/pytorch/pytorch/pull/186123)).
 
-    Docs: https://docs.pytorch.org/docs/stable/distributed.html
+    Docs: https://docs.pytorch.org/docs/stable/distributed.html#torch.distributed.all_gather_into_tensor
     """
-    out, t = torch.zeros(2), torch.zeros(1)
+    out, t = torch.zeros(1), torch.tensor([3.0])
+    dist.init_process_group("gloo", store=dist.HashStore(), rank=0, world_size=1)
+    try:
+        with warns_exactly(FutureWarning, match=r"`torch\.distributed\.all_gather_into_tensor` is deprecated\. Please use `torch\.distributed\.all_gather_single` instead"):
+            dist.all_gather_into_tensor(out, t)
+    finally:
+        dist.destroy_process_group()
 
-    with (
-        warns_exactly(FutureWarning, match=r"`torch\.distributed\.all_gather_into_tensor` is deprecated\. Please use `torch\.distributed\.all_gather_single` instead"),
-        raises_exactly(ValueError, match="Default process group has not been initialized"),
-    ):
-        dist.all_gather_into_tensor(out, t)
+    assert out.tolist() == [3.0]
 
 
 def _nccl_worker(rank, world_size, port, out_dir):
@@ -533,6 +545,7 @@ def _nccl_worker(rank, world_size, port, out_dir):
 
 
 @pytest.mark.multi_gpu
+@pytest.mark.shows("_nccl_worker")
 def test_ddp_with_nccl_on_two_gpus_averages_gradients(tmp_path):
     """With the `nccl` backend, one process per GPU, DDP gives each GPU the full-batch gradient.
 

@@ -68,9 +68,12 @@ def test_distributed_sampler_shuffled_parts_do_not_overlap():
     Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.distributed.DistributedSampler
     """
     dataset = list(range(12))
+    permutation = torch.randperm(12, generator=torch.Generator().manual_seed(0)).tolist()  # seed 0 + epoch 0
 
-    parts = [set(DistributedSampler(dataset, num_replicas=3, rank=r)) for r in range(3)]
+    lists = [list(DistributedSampler(dataset, num_replicas=3, rank=r)) for r in range(3)]
+    parts = [set(p) for p in lists]
 
+    assert lists == [permutation[r::3] for r in range(3)]
     assert parts[0] | parts[1] | parts[2] == set(range(12))
     assert parts[0] & parts[1] == parts[0] & parts[2] == parts[1] & parts[2] == set()
 
@@ -95,6 +98,7 @@ def test_distributed_sampler_repeats_the_order_unless_set_epoch_is_called():
     assert again == first
     assert next_epoch != first
     assert set(next_epoch) != set(first)
+    assert next_epoch == torch.randperm(100, generator=torch.Generator().manual_seed(1)).tolist()[0::2]
 
 
 def test_distributed_sampler_length_is_the_per_rank_count():

@@ -322,6 +322,24 @@ def test_trunc_normal_stays_within_a_and_b():
     assert sum(counts) == N
 
 
+def test_trunc_normal_mean_and_std_place_the_distribution():
+    """`trunc_normal_(w, mean, std, a, b)` draws N(mean, std²) cut to [a, b]; a cut symmetric about the mean keeps the mean.
+
+    With `mean=1, std=0.5, a=0, b=2` the cut sits two standard deviations either side of 1,
+    so the values lie in [0, 2], average 1 to within 5 standard errors (std/√n), and have
+    the same shrunken spread as the standard case: 0.5 × 0.88.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.trunc_normal_
+    """
+    w = sample(nn.init.trunc_normal_, mean=1.0, std=0.5, a=0.0, b=2.0)
+
+    standard = sample(nn.init.trunc_normal_)
+
+    assert 0.0 <= w.min().item() and w.max().item() <= 2.0
+    assert abs(w.mean().item() - 1.0) <= 5 * 0.5 / math.sqrt(N)
+    torch.testing.assert_close(w, 1.0 + 0.5 * standard)
+
+
 def test_trunc_normal_bounds_are_values_not_standard_deviations():
     """`a` and `b` are absolute values: with std=10 the default bounds still clip at ±2.
 
@@ -355,6 +373,22 @@ def test_orthogonal_rows_are_orthonormal():
 
     torch.testing.assert_close(wide @ wide.T, torch.eye(3))
     torch.testing.assert_close(tall.T @ tall, torch.eye(3))
+
+
+def test_orthogonal_flattens_trailing_dimensions():
+    """On a tensor with more than 2 dimensions, `orthogonal_` makes the rows of its (size(0), rest) view orthonormal.
+
+    The trailing dimensions are flattened, so a (3, 2, 2) conv-like weight is treated as a
+    (3, 4) matrix: its three rows of 4 values are orthonormal.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.orthogonal_
+    """
+    torch.manual_seed(0)
+
+    w = nn.init.orthogonal_(torch.empty(3, 2, 2))
+
+    rows = w.reshape(3, 4)
+    torch.testing.assert_close(rows @ rows.T, torch.eye(3))
 
 
 def test_orthogonal_gain_scales_the_matrix():
@@ -430,7 +464,9 @@ def test_init_generator_gives_draws_independent_of_the_global_seed(init):
     and the global random state is the same before and after the call, so initialising
     one layer does not shift the random numbers the rest of the program sees.
     Every random function of `torch.nn.init` takes it (default `None`: the global
-    generator); `sparse_` honours it only in part, as the next section shows.
+    generator); `sparse_` honours it only in part, as the next section shows. The
+    argument arrived in PyTorch 2.2
+    (https://github.com/pytorch/pytorch/commit/7fc292930c3b8ae5f6dec0a6176d4b5ca0b29d8f).
 
     Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.uniform_
     """

@@ -90,13 +90,16 @@ def test_bce_with_logits_stays_exact_for_large_logits():
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.BCEWithLogitsLoss.html
     """
     x = torch.tensor([200.0], requires_grad=True)
+    clamped_x = torch.tensor([200.0], requires_grad=True)
     target = torch.tensor([0.0])
 
     loss = F.binary_cross_entropy_with_logits(x, target)
     loss.backward()
+    F.binary_cross_entropy(torch.sigmoid(clamped_x), target).backward()
 
     assert loss.item() == 200.0
     assert x.grad.tolist() == [1.0]
+    assert clamped_x.grad.tolist() == [0.0]
 
 
 @pytest.mark.claim("S2-115", verdict="false")
@@ -146,6 +149,43 @@ def test_pos_weight_scales_the_positive_term():
 
     expected = -(3.0 * y * p.log() + (1 - y) * (1 - p).log())
     torch.testing.assert_close(loss, expected)
+
+
+def test_pos_weight_is_one_factor_per_label():
+    """A `pos_weight` of shape (M,) weighs the positives of each of the M labels by its own factor.
+
+    In multi-label tasks each label has its own imbalance, so `pos_weight` broadcasts
+    over the last (label) dimension: here label 0's positives count 1×, label 1's 4×.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.BCEWithLogitsLoss.html
+    """
+    x = torch.tensor([[0.5, 0.5], [-1.0, 2.0]])
+    y = torch.tensor([[1.0, 1.0], [0.0, 1.0]])
+    pos_weight = torch.tensor([1.0, 4.0])
+    p = torch.sigmoid(x)
+
+    loss = nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")(x, y)
+
+    torch.testing.assert_close(loss, -(pos_weight * y * p.log() + (1 - y) * (1 - p).log()))
+
+
+@pytest.mark.parametrize("criterion", ["BCELoss", "BCEWithLogitsLoss"])
+def test_bce_weight_rescales_each_element(criterion):
+    """`weight` multiplies each element's loss, positive or negative alike, before the reduction.
+
+    Unlike `pos_weight` it does not single out positives, and unlike `CrossEntropyLoss`'s
+    class `weight` the mean still divides by the number of elements, not by the weights.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.BCELoss.html
+    """
+    x, y = torch.tensor([0.5, -1.0, 2.0]), torch.tensor([1.0, 0.0, 0.0])
+    w = torch.tensor([1.0, 2.0, 0.0])
+    p = torch.sigmoid(x)
+    inputs = p if criterion == "BCELoss" else x
+
+    loss = getattr(nn, criterion)(weight=w)(inputs, y)
+
+    torch.testing.assert_close(loss, (w * -(y * p.log() + (1 - y) * (1 - p).log())).mean())
 
 
 @pytest.mark.claim("S2-114", verdict="true")

@@ -4,7 +4,9 @@
 a class index per sample, shape (N,), or a probability per class, shape (N, C). It is
 `log_softmax` followed by `nll_loss`, uses the natural logarithm, and averages over the
 batch. This page reproduces a study note's worked example to four decimals, then the
-options (`ignore_index`, `weight`, `label_smoothing`) and the mistakes to avoid.
+options (`ignore_index`, `weight`, `label_smoothing`, for index and probability targets),
+the mistakes to avoid, and last `nn.LinearCrossEntropyLoss`, which fuses the final linear
+layer into the loss (new in 2.13).
 """
 
 import math
@@ -106,6 +108,38 @@ def test_nll_loss_picks_minus_the_target_entry_and_averages():
     target = torch.tensor([0, 2])
 
     loss = F.nll_loss(logp, target)
+
+    assert loss.item() == (0.5 + 1.5) / 2
+
+
+def test_nll_loss_weight_gives_a_weighted_mean():
+    """`NLLLoss(weight=w)` scales sample i by `w[target[i]]` and divides by the sum of those weights.
+
+    `CrossEntropyLoss` hands its `weight` to `nll_loss` unchanged, so the rule is the same
+    for both. `reduction="sum"` keeps the weighted sum.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.NLLLoss.html
+    """
+    logp = torch.tensor([[-0.5, -1.0, -2.0], [-3.0, -0.25, -1.5]])
+    target = torch.tensor([0, 2])
+    w = torch.tensor([2.0, 1.0, 0.5])
+
+    loss = nn.NLLLoss(weight=w)(logp, target)
+    total = nn.NLLLoss(weight=w, reduction="sum")(logp, target)
+
+    torch.testing.assert_close(loss, torch.tensor((2.0 * 0.5 + 0.5 * 1.5) / (2.0 + 0.5)))
+    torch.testing.assert_close(total, torch.tensor(2.0 * 0.5 + 0.5 * 1.5))
+
+
+def test_nll_loss_ignore_index_skips_a_target_value():
+    """`NLLLoss(ignore_index=k)` leaves out the samples whose target is k, from the sum and from the count.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.NLLLoss.html
+    """
+    logp = torch.tensor([[-0.5, -1.0, -2.0], [-3.0, -0.25, -1.5], [-1.0, -1.0, -1.0]])
+    target = torch.tensor([0, 2, 1])
+
+    loss = nn.NLLLoss(ignore_index=1)(logp, target)
 
     assert loss.item() == (0.5 + 1.5) / 2
 
@@ -356,7 +390,8 @@ def test_reduction_none_keeps_one_loss_per_sample():
 
     per_sample = F.cross_entropy(x, target, reduction="none")
 
-    torch.testing.assert_close(per_sample, torch.tensor([0.7989, 1.3735]), atol=5e-5, rtol=0)
+    torch.testing.assert_close(per_sample, -F.log_softmax(x, dim=1)[[0, 1], [0, 2]])
+    torch.testing.assert_close(per_sample, torch.tensor([0.7989, 1.3735]), atol=5e-5, rtol=0)  # the note's values
     torch.testing.assert_close(F.cross_entropy(x, target, reduction="sum"), per_sample.sum())
 
 
@@ -396,6 +431,7 @@ def test_ignore_index_is_refused_for_probability_targets():
 
     with raises_exactly(RuntimeError, match="ignore_index is not supported for floating point target"):
         F.cross_entropy(x, p, ignore_index=0)
+    torch.testing.assert_close(F.cross_entropy(x, p, ignore_index=-100), F.cross_entropy(x, p))
 
 
 def test_weight_gives_a_weighted_mean():
@@ -415,6 +451,44 @@ def test_weight_gives_a_weighted_mean():
     torch.testing.assert_close(loss, (1 * per_sample[0] + 3 * per_sample[1]) / (1 + 3))
 
 
+def test_weight_with_reduction_sum_or_none_scales_without_dividing():
+    """With `reduction="none"` or `"sum"`, class `weight` only scales each sample's loss by `w[t]`.
+
+    The division by Σ w[t] belongs to the mean alone; the per-sample losses and their sum
+    are the plain losses times the target class's weight.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.CrossEntropyLoss.html
+    """
+    x, target = note_input(), torch.tensor([0, 2])
+    w = torch.tensor([1.0, 1.0, 3.0])
+    plain = F.cross_entropy(x, target, reduction="none")
+
+    per_sample = F.cross_entropy(x, target, weight=w, reduction="none")
+    total = F.cross_entropy(x, target, weight=w, reduction="sum")
+
+    torch.testing.assert_close(per_sample, w[target] * plain)
+    torch.testing.assert_close(total, (w[target] * plain).sum())
+
+
+def test_weight_with_probability_targets_divides_by_the_batch_size():
+    """For probability targets, `weight` scales each class's term and the mean divides by N, not by a weight sum.
+
+    The docs give two formulas: with class indices the mean divides by Σ w[t]; with
+    probabilities each sample's loss is -Σ_c w_c · p_c · log q_c and the mean is a plain
+    average over the N samples.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.CrossEntropyLoss.html
+    """
+    x = note_input()
+    p = torch.tensor([[0.5, 0.25, 0.25], [0.0, 0.2, 0.8]])
+    w = torch.tensor([1.0, 2.0, 3.0])
+
+    loss = F.cross_entropy(x, p, weight=w)
+
+    per_sample = -(w * p * F.log_softmax(x, dim=1)).sum(dim=1)
+    torch.testing.assert_close(loss, per_sample.sum() / 2)
+
+
 def test_label_smoothing_equals_a_smoothed_probability_target():
     """`label_smoothing=ε` gives the loss of the target (1 - ε)·onehot + ε/C.
 
@@ -429,6 +503,22 @@ def test_label_smoothing_equals_a_smoothed_probability_target():
     loss = F.cross_entropy(x, target, label_smoothing=eps)
 
     torch.testing.assert_close(loss, F.cross_entropy(x, smoothed))
+
+
+def test_label_smoothing_also_smooths_probability_targets():
+    """With a probability target p, `label_smoothing=ε` uses (1 - ε)·p + ε/C in its place.
+
+    The same mixing with the uniform distribution as for class indices, applied to a
+    soft target.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.CrossEntropyLoss.html
+    """
+    x, eps = note_input(), 0.1
+    p = torch.tensor([[0.5, 0.25, 0.25], [0.0, 0.2, 0.8]])
+
+    loss = F.cross_entropy(x, p, label_smoothing=eps)
+
+    torch.testing.assert_close(loss, F.cross_entropy(x, (1 - eps) * p + eps / 3))
 
 
 def note_label_smoothing(targets_onehot, epsilon, n_classes):
@@ -472,3 +562,52 @@ def test_note_label_smoothing_helper_breaks_for_other_epsilons():
     torch.testing.assert_close(right.sum(dim=1), torch.tensor([1.0, 1.0]))
     x = torch.zeros(2, 4)
     torch.testing.assert_close(F.cross_entropy(x, torch.tensor([0, 2]), label_smoothing=0.2), F.cross_entropy(x, right))
+
+
+@pytest.mark.torch_version(">=2.13")
+def test_linear_cross_entropy_loss_is_cross_entropy_of_a_linear_layer():
+    """Since 2.13, `nn.LinearCrossEntropyLoss(in_features, C)` owns a bias-free `Linear` and returns `cross_entropy(x @ W.T, t)`.
+
+    Fusing the last layer into the loss lets PyTorch compute it in chunks without
+    materialising the whole (N, C) logits tensor, which matters for language models with
+    large vocabularies. The value is the ordinary cross-entropy of the logits the layer
+    would have produced (https://github.com/pytorch/pytorch/pull/181573).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.LinearCrossEntropyLoss.html
+    """
+    torch.manual_seed(0)
+    criterion = nn.LinearCrossEntropyLoss(4, 3)
+    x, target = torch.randn(5, 4), torch.tensor([0, 1, 2, 0, 1])
+
+    loss = criterion(x, target)
+
+    assert [name for name, _ in criterion.named_parameters()] == ["linear.weight"]
+    assert criterion.linear.weight.shape == (3, 4)
+    torch.testing.assert_close(loss, F.cross_entropy(x @ criterion.linear.weight.T, target))
+
+
+@pytest.mark.torch_version(">=2.13,<2.14")
+def test_linear_cross_entropy_options_accept_acc_policy_balanced_in_2_13():
+    """In 2.13, `nn.LinearCrossEntropyOptions(acc_policy="balanced")` is accepted.
+
+    2.14 removed the "balanced" policy (see the next test).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.LinearCrossEntropyLoss.html
+    """
+    options = nn.LinearCrossEntropyOptions(acc_policy="balanced")
+
+    assert options.acc_policy == "balanced"
+
+
+@pytest.mark.torch_version(">=2.14")
+def test_linear_cross_entropy_options_reject_acc_policy_balanced_since_2_14():
+    """Since 2.14, `nn.LinearCrossEntropyOptions(acc_policy="balanced")` raises a ValueError.
+
+    The accepted policies are "auto", "accurate" and "compact"
+    (https://github.com/pytorch/pytorch/pull/188283).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.LinearCrossEntropyLoss.html
+    """
+    with raises_exactly(ValueError, match=r"invalid acc_policy: 'balanced'; expected one of 'auto', 'accurate', 'compact'"):
+        nn.LinearCrossEntropyOptions(acc_policy="balanced")
+    assert nn.LinearCrossEntropyOptions(acc_policy="compact").acc_policy == "compact"

@@ -11,6 +11,7 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from torchref import warns_exactly
 
@@ -195,4 +196,23 @@ def test_kl_div_is_not_symmetric():
 
     expected = 0.4 * math.log(0.4 / 0.5) + 0.4 * math.log(0.4 / 0.1) + 0.2 * math.log(0.2 / 0.4)
     torch.testing.assert_close(x_from_y, torch.tensor(expected))
+    torch.testing.assert_close(y_from_x, torch.tensor(KL_Y_X))
     assert abs(y_from_x.item() - x_from_y.item()) > 0.01
+
+
+def test_kl_div_loss_module_holds_reduction_and_log_target():
+    """`nn.KLDivLoss(reduction="batchmean", log_target=True)` computes what `F.kl_div` does with those options.
+
+    The module stores the two options and calls `F.kl_div(input, target, ...)` in
+    `forward`, with the same order: log-probabilities first, then the target. Its
+    defaults are `reduction="mean"` and `log_target=False`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html
+    """
+    log_x, y = torch.tensor([X, Y]).log(), torch.tensor([Y, X])
+    criterion = nn.KLDivLoss(reduction="batchmean", log_target=True)
+
+    loss = criterion(log_x, y.log())
+
+    torch.testing.assert_close(loss, (y * (y.log() - log_x)).sum() / 2)
+    assert (nn.KLDivLoss().reduction, nn.KLDivLoss().log_target) == ("mean", False)

@@ -483,8 +483,6 @@ def test_softplus_repr_prints_floats_since_2_3():
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Softplus.html
     """
-    expected = by_version(
-        {"<2.3": "Softplus(beta=1, threshold=20)", ">=2.3": "Softplus(beta=1.0, threshold=20.0)"}
-    )
+    expected = by_version({"<2.3": "Softplus(beta=1, threshold=20)", ">=2.3": "Softplus(beta=1.0, threshold=20.0)"})
 
     assert repr(nn.Softplus()) == expected

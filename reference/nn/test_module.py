@@ -174,6 +174,27 @@ def test_module_assigned_parameter_is_registered():
     assert [name for name, _ in module.named_parameters()] == ["scale"]
 
 
+def test_module_register_parameter_registers_under_a_name():
+    """`register_parameter(name, param)` registers a parameter as assignment does, and accepts only an `nn.Parameter` (or None).
+
+    It is the method behind `self.name = nn.Parameter(...)`, for names built at run time.
+    Handing it a plain tensor raises TypeError, and so does assigning a plain tensor to
+    a name that already holds a parameter: to change a parameter's values, copy into it
+    under `torch.no_grad()` or assign a new `nn.Parameter`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_parameter
+    """
+    module = nn.Module()
+
+    module.register_parameter("scale", nn.Parameter(torch.ones(2)))
+
+    assert [name for name, _ in module.named_parameters()] == ["scale"]
+    with raises_exactly(TypeError, match=r"cannot assign 'torch\.FloatTensor' object to parameter 'bias'"):
+        module.register_parameter("bias", torch.zeros(2))
+    with raises_exactly(TypeError, match=r"cannot assign 'torch\.FloatTensor' as parameter 'scale'"):
+        module.scale = torch.zeros(2)
+
+
 def test_module_plain_tensor_attribute_is_not_registered():
     """A plain tensor assigned to a module attribute is neither a parameter nor a buffer.
 

@@ -174,10 +174,13 @@ def test_groupnorm_normalises_each_group_of_channels_of_each_sample():
     torch.manual_seed(0)
     x = torch.randn(2, 4, 3) * 2 + 5
 
-    y = nn.GroupNorm(2, 4)(x)
+    norm = nn.GroupNorm(2, 4)
+
+    y = norm(x)
 
     by_hand = normalise(x.reshape(2, 2, 2 * 3), dims=2).reshape(2, 4, 3)
     torch.testing.assert_close(y, by_hand)
+    assert norm.eps == EPS
 
 
 def test_groupnorm_affine_is_per_channel():
@@ -275,9 +278,12 @@ def test_instancenorm1d_normalises_each_channel_of_each_sample():
     torch.manual_seed(0)
     x = torch.randn(2, 3, 5) * 4 - 2
 
-    y = nn.InstanceNorm1d(3)(x)
+    norm = nn.InstanceNorm1d(3)
+
+    y = norm(x)
 
     torch.testing.assert_close(y, normalise(x, dims=2))
+    assert norm.eps == EPS
 
 
 def test_instancenorm2d_normalises_each_channel_over_height_and_width():
@@ -335,6 +341,7 @@ def test_instancenorm_with_track_running_stats_uses_them_in_eval():
     norm.eval()
     y = norm(x)
 
+    assert norm.momentum == 0.1
     instance_means = torch.tensor([2.0, 7.0])
     torch.testing.assert_close(norm.running_mean, 0.9 * torch.zeros(1) + 0.1 * instance_means.mean().view(1))
     expected = (x - norm.running_mean) / torch.sqrt(norm.running_var + EPS)

@@ -28,6 +28,7 @@ def test_adam_first_step_moves_each_weight_by_about_lr():
 
     opt.step()
 
+    # eps = 1e-8 next to |g| = 0.001 shortens that step by a relative 1e-5, i.e. by 1e-6
     torch.testing.assert_close(w.detach(), torch.tensor([-0.1, 0.1]), rtol=0, atol=1e-5)
 
 
@@ -53,6 +54,84 @@ def test_adam_step_matches_the_formula_with_bias_correction():
         expected -= lr * m_hat / (math.sqrt(v_hat) + eps)
 
     torch.testing.assert_close(w.detach(), torch.tensor([expected]))
+
+
+def test_adam_defaults_are_betas_0_9_0_999_and_eps_1e_8():
+    """Adam's defaults are `lr=1e-3`, `betas=(0.9, 0.999)`, `eps=1e-8`, no weight decay, no AMSGrad, minimising.
+
+    `beta1` sets how long `m` remembers gradients (about 1 / (1 - 0.9) = 10 steps),
+    `beta2` how long `v` remembers their squares (about 1000 steps).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Adam.html
+    """
+    w = nn.Parameter(torch.zeros(1))
+
+    defaults = torch.optim.Adam([w]).defaults
+
+    assert (defaults["lr"], defaults["betas"], defaults["eps"]) == (1e-3, (0.9, 0.999), 1e-8)
+    assert (defaults["weight_decay"], defaults["amsgrad"], defaults["maximize"]) == (0, False, False)
+
+
+def test_adam_eps_is_added_to_the_root_of_v():
+    """`eps` is added to `sqrt(v_hat)`: for a gradient as small as `eps` the first step is `lr / 2`, not `lr`.
+
+    It keeps the division finite, and it damps the steps of weights whose gradients are
+    tiny compared with it: the first step is `lr * g / (|g| + eps)`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Adam.html
+    """
+    w = nn.Parameter(torch.zeros(2))
+    opt = torch.optim.Adam([w], lr=0.1, eps=1e-3)
+    g = torch.tensor([1e-3, 1.0])
+    w.grad = g
+
+    opt.step()
+
+    torch.testing.assert_close(w.detach(), -0.1 * g / (g.abs() + 1e-3))
+    torch.testing.assert_close(w.detach()[0], torch.tensor(-0.05))
+
+
+def test_adam_amsgrad_divides_by_the_running_maximum_of_v():
+    """With `amsgrad=True` Adam divides by the largest `v` seen so far, kept in `max_exp_avg_sq`.
+
+    When a large gradient is followed by small ones, `v` shrinks and plain Adam's steps
+    grow again; AMSGrad uses `max(v)` instead, so the effective step size never rises.
+    Here `beta2=0.5` makes `v` fall from 2 to 1 while the maximum stays 2.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Adam.html
+    """
+    lr, b1, b2, eps = 0.1, 0.9, 0.5, 1e-8
+    w = nn.Parameter(torch.tensor([0.0]))
+    opt = torch.optim.Adam([w], lr=lr, betas=(b1, b2), eps=eps, amsgrad=True)
+    expected, m, v, v_max = 0.0, 0.0, 0.0, 0.0
+
+    for t, g in enumerate([2.0, 0.0], start=1):
+        w.grad = torch.tensor([g])
+        opt.step()
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        v_max = max(v_max, v)
+        expected -= lr * (m / (1 - b1**t)) / (math.sqrt(v_max / (1 - b2**t)) + eps)
+
+    state = opt.state[w]
+    torch.testing.assert_close(state["exp_avg_sq"], torch.tensor([1.0]))
+    torch.testing.assert_close(state["max_exp_avg_sq"], torch.tensor([2.0]))
+    torch.testing.assert_close(w.detach(), torch.tensor([expected]))
+
+
+def test_adam_maximize_steps_up_the_gradient():
+    """`maximize=True` makes Adam climb: the first step is `+lr * sign(grad)`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Adam.html
+    """
+    w = nn.Parameter(torch.zeros(2))
+    opt = torch.optim.Adam([w], lr=0.1, maximize=True)
+    w.grad = torch.tensor([3.0, -0.5])
+
+    opt.step()
+
+    torch.testing.assert_close(w.detach(), 0.1 * w.grad / (w.grad.abs() + 1e-8))
+    torch.testing.assert_close(w.detach(), torch.tensor([0.1, -0.1]))
 
 
 def test_adam_state_holds_step_and_both_moments():
@@ -93,6 +172,7 @@ def test_adam_weight_decay_is_added_to_the_gradient():
 
     # effective grad 0.01 * 2 = 0.02; first Adam step is lr * sign
     torch.testing.assert_close(w.detach(), torch.tensor([1.9]), rtol=0, atol=1e-5)
+    torch.testing.assert_close(opt.state[w]["exp_avg"], torch.tensor([(1 - 0.9) * 0.01 * 2.0]))
 
 
 def test_adamw_decays_the_weight_directly():
@@ -195,7 +275,8 @@ def test_rmsprop_divides_by_a_running_mean_of_squared_grads():
 
     opt.step()
 
-    torch.testing.assert_close(w.detach(), torch.tensor([-0.01 / math.sqrt(0.01)]), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(w.detach(), torch.tensor([-0.01 * 1.0 / (math.sqrt((1 - 0.99) * 1.0**2) + 1e-8)]))
+    torch.testing.assert_close(w.detach(), torch.tensor([-0.1]))  # = 10 * lr
 
 
 @pytest.mark.claim("S1-041", verdict="true")
@@ -205,7 +286,7 @@ def test_optimizer_constructors_take_parameters_and_hyperparameters():
     The note's two constructions are right. The hyperparameters land in `defaults` and in
     every parameter group.
 
-    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    Docs: https://docs.pytorch.org/docs/stable/optim.html#constructing-it
     """
     model = nn.Linear(2, 1)
     var1, var2 = nn.Parameter(torch.zeros(1)), nn.Parameter(torch.zeros(1))
@@ -242,7 +323,7 @@ def test_torch_optim_optimizer_reduces_a_quadratic(make):
     The note lists AdaGrad, RMSProp and Adam among the optimisers `torch.optim` provides;
     they are there, with many others, all behind one interface. Only the update rule differs.
 
-    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    Docs: https://docs.pytorch.org/docs/stable/optim.html#algorithms
     """
     w = nn.Parameter(torch.zeros(3))
     opt = make([w])

@@ -194,7 +194,7 @@ def test_sgd_optimises_a_plain_list_of_parameters():
     The note's `[Parameter(torch.randn(2, 2, requires_grad=True))]` works: the optimiser
     never needs a module, only leaf tensors that will have a `.grad`.
 
-    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    Docs: https://docs.pytorch.org/docs/stable/optim.html#constructing-it
     """
     torch.manual_seed(0)
     params = [nn.Parameter(torch.randn(2, 2, requires_grad=True))]
@@ -214,7 +214,7 @@ def test_optimizer_minimises_the_objective_not_its_magnitude():
     The note warns correctly: an optimiser looks for the lowest value, not for a loss near
     0. For `(w - 3)^2 - 5` the weight settles at 3 and the loss at -5.
 
-    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    Docs: https://docs.pytorch.org/docs/stable/optim.html#taking-an-optimization-step
     """
     w = nn.Parameter(torch.tensor(0.0))
     opt = torch.optim.SGD([w], lr=0.1)
@@ -229,8 +229,8 @@ def test_optimizer_minimises_the_objective_not_its_magnitude():
     torch.testing.assert_close(((w - 3) ** 2 - 5).detach(), torch.tensor(-5.0))
 
 
-def test_sgd_rejects_negative_hyperparameters():
-    """A negative `lr`, `momentum` or `weight_decay` raises a ValueError when the optimiser is built.
+def test_sgd_rejects_a_negative_learning_rate():
+    """A negative `lr` raises a ValueError when the optimiser is built.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
     """
@@ -238,6 +238,15 @@ def test_sgd_rejects_negative_hyperparameters():
 
     with raises_exactly(ValueError, match="Invalid learning rate"):
         torch.optim.SGD([w], lr=-0.1)
+
+
+def test_sgd_rejects_negative_momentum_and_weight_decay():
+    """A negative `momentum` or `weight_decay` raises a ValueError when the optimiser is built.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    """
+    w = nn.Parameter(torch.zeros(1))
+
     with raises_exactly(ValueError, match="Invalid momentum value: -0.9"):
         torch.optim.SGD([w], lr=0.1, momentum=-0.9)
     with raises_exactly(ValueError, match="Invalid weight_decay value: -0.1"):
@@ -250,7 +259,7 @@ def test_optimizer_rejects_a_non_leaf_tensor():
     `w * 2` has no `.grad` of its own and writing to it would not change `w`, so the
     constructor stops you with a ValueError.
 
-    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    Docs: https://docs.pytorch.org/docs/stable/optim.html#constructing-it
     """
     w = nn.Parameter(torch.ones(2))
 

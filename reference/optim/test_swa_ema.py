@@ -66,6 +66,7 @@ def test_averaged_model_default_is_the_mean_of_the_snapshots():
     assert swa.n_averaged.item() == 3
 
 
+@pytest.mark.torch_version(">=2.1")  # get_ema_multi_avg_fn and get_ema_avg_fn arrived in 2.1
 def test_ema_multi_avg_fn_keeps_an_exponential_moving_average():
     """With `multi_avg_fn=get_ema_multi_avg_fn(decay)`, each update is `ema <- decay * ema + (1 - decay) * w`.
 
@@ -89,6 +90,7 @@ def test_ema_multi_avg_fn_keeps_an_exponential_moving_average():
     torch.testing.assert_close(ema.module.weight, torch.tensor([[1.59]]))
 
 
+@pytest.mark.torch_version(">=2.1")  # get_ema_multi_avg_fn and get_ema_avg_fn arrived in 2.1
 def test_ema_avg_fn_gives_the_same_average_one_tensor_at_a_time():
     """`avg_fn=get_ema_avg_fn(decay)` computes the same moving average as the multi-tensor form.
 
@@ -113,6 +115,7 @@ def test_ema_avg_fn_gives_the_same_average_one_tensor_at_a_time():
         torch.testing.assert_close(a, b)
 
 
+@pytest.mark.torch_version(">=2.1")  # get_ema_multi_avg_fn and get_ema_avg_fn arrived in 2.1
 def test_ema_decay_defaults_to_0_999():
     """`get_ema_multi_avg_fn()` and `get_ema_avg_fn()` use `decay=0.999` when none is given.
 

@@ -41,7 +41,7 @@ def test_two_schedulers_on_one_optimizer_multiply():
     `lr0 * 0.9**epoch * 0.1**(milestones passed)`. (Schedulers defined from `lr0`, such as
     `LambdaLR`, do not chain: see below.)
 
-    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    Docs: https://docs.pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate
     """
     ys = notes_example_curve().series["lr"][1]
 
@@ -140,7 +140,7 @@ def test_scheduler_step_before_optimizer_step_warns():
     `scheduler.step()`, once per epoch for epoch-based schedulers. The other order skips the
     first value of the schedule.
 
-    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    Docs: https://docs.pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate
     """
     opt = sgd()
     sched = lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
@@ -148,11 +148,14 @@ def test_scheduler_step_before_optimizer_step_warns():
     with warns_exactly(UserWarning, match="Detected call of `lr_scheduler.step\\(\\)` before `optimizer.step\\(\\)`"):
         sched.step()
 
+    assert opt.param_groups[0]["lr"] == 0.5  # epoch 0's lr of 1.0 was never used
+
 
 def test_get_last_lr_lists_one_lr_per_param_group():
     """`get_last_lr()` returns the lr the scheduler last set, one entry per parameter group.
 
-    Use it for logging; `get_lr()` is an internal formula and warns when called from outside.
+    Use it for logging; `get_lr()` is an internal formula and warns with a UserWarning
+    when called from outside `step()`.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.LRScheduler.html
     """
@@ -165,6 +168,8 @@ def test_get_last_lr_lists_one_lr_per_param_group():
 
     assert sched.get_last_lr() == [0.05, 0.5]
     assert [g["lr"] for g in opt.param_groups] == [0.05, 0.5]
+    with warns_exactly(UserWarning, match=r"To get the last learning rate computed by the scheduler, please use `get_last_lr\(\)`"):
+        sched.get_lr()
 
 
 def test_scheduler_records_initial_lr_in_the_param_groups():
@@ -255,6 +260,7 @@ def test_reduce_lr_on_plateau_has_get_last_lr_since_2_2():
         opt.step()
         sched.step(metric)
 
+    assert isinstance(sched, lr_scheduler.LRScheduler)
     assert sched.get_last_lr() == [0.5]
 
 

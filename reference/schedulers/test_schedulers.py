@@ -50,6 +50,16 @@ def test_step_lr_multiplies_by_gamma_every_step_size_epochs():
     assert ys == [0.5 ** (e // 3) for e in range(9)]
 
 
+def test_step_lr_gamma_defaults_to_0_1():
+    """Without `gamma`, `StepLR` divides the lr by 10 every `step_size` epochs.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.StepLR.html
+    """
+    ys = lrs(lambda o: lr_scheduler.StepLR(o, step_size=2), 6)
+
+    torch.testing.assert_close(ys, [0.1 ** (e // 2) for e in range(6)])
+
+
 def multistep_curve():
     return curve("MultiStepLR([2, 5], gamma=0.1)", lrs(lambda o: lr_scheduler.MultiStepLR(o, [2, 5], gamma=0.1), 7))
 
@@ -220,14 +230,20 @@ def one_cycle_momentum_curve():
 def test_one_cycle_lr_cycles_momentum_against_the_lr():
     """`OneCycleLR` also moves momentum, from 0.95 down to 0.85 while the lr rises, and back.
 
-    High lr goes with low momentum. Set `cycle_momentum=False` for optimisers without
-    momentum.
+    High lr goes with low momentum. Both phases follow a half cosine (the default
+    `anneal_strategy="cos"`): down over the 2 warm-up steps, back up over the other 7.
+    Set `cycle_momentum=False` for optimisers without momentum.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.OneCycleLR.html
     """
     ys = one_cycle_momentum_curve().series["OneCycleLR momentum"][1]
 
-    torch.testing.assert_close([ys[0], ys[2], ys[-1]], [0.95, 0.85, 0.95], rtol=0, atol=1e-3)
+    def cos_anneal(start, end, fraction):
+        return end + (start - end) * (1 + math.cos(math.pi * fraction)) / 2
+
+    expected = [cos_anneal(0.95, 0.85, k / 2) for k in range(3)] + [cos_anneal(0.85, 0.95, k / 7) for k in range(1, 8)]
+    torch.testing.assert_close(ys, expected)
+    torch.testing.assert_close([ys[0], ys[2], ys[-1]], [0.95, 0.85, 0.95])
 
 
 def cyclic_curve():
@@ -360,6 +376,28 @@ def test_reduce_lr_on_plateau_waits_patience_epochs_without_improvement():
     ys = plateau_curve().series["ReduceLROnPlateau(patience=2)"][1]
 
     assert ys == [1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25]
+
+
+def test_reduce_lr_on_plateau_defaults_wait_10_epochs_and_cut_by_10():
+    """By default `ReduceLROnPlateau` watches a falling metric, waits `patience=10` bad epochs, and multiplies the lr by `factor=0.1`.
+
+    A flat metric: epoch 0 sets the best, epochs 1 to 10 are the ten tolerated bad
+    epochs, and the eleventh cuts the lr from 1 to 0.1.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html
+    """
+    opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=1.0)
+    sched = lr_scheduler.ReduceLROnPlateau(opt)
+    seen = []
+
+    for _ in range(12):
+        opt.step()
+        sched.step(1.0)
+        seen.append(opt.param_groups[0]["lr"])
+
+    assert (sched.mode, sched.factor, sched.patience) == ("min", 0.1, 10)
+    assert seen[:11] == [1.0] * 11
+    torch.testing.assert_close(seen[11], 0.1)
 
 
 def test_reduce_lr_on_plateau_ignores_improvements_below_threshold():

@@ -77,6 +77,32 @@ def test_state_dict_includes_buffers():
     assert [name for name, _ in bn.named_parameters()] == ["weight", "bias"]
 
 
+class WithCache(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(2))
+        self.register_buffer("stat", torch.zeros(2))
+        self.register_buffer("cache", torch.zeros(2), persistent=False)
+
+
+def test_state_dict_leaves_out_non_persistent_buffers():
+    """A buffer registered with `persistent=False` is part of the module but not of its `state_dict`.
+
+    The state dict holds "all of its parameters and persistent buffers": use
+    `persistent=False` for values that can be recomputed (a cache, a mask built from a
+    size), so that checkpoints neither store nor require them.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#saving-and-loading-torch-nn-modules
+    """
+    module = WithCache()
+
+    sd = module.state_dict()
+
+    assert [name for name, _ in module.named_buffers()] == ["stat", "cache"]
+    assert list(sd) == ["weight", "stat"]
+    assert module.load_state_dict(sd).missing_keys == []
+
+
 @pytest.mark.claim("S2-041", verdict="true")
 @pytest.mark.claim("S1-049", verdict="true")
 def test_state_dict_round_trip_restores_the_model(tmp_path):
@@ -124,6 +150,29 @@ def test_load_state_dict_copies_into_the_existing_parameters():
 
     assert model.weight is weight
     assert model.weight.tolist() == [[1.0, 1.0]]
+
+
+@pytest.mark.torch_version(">=2.1")
+def test_load_state_dict_assign_uses_the_loaded_tensors_themselves():
+    """`load_state_dict(sd, assign=True)` (2.1+) makes the loaded tensors the module's parameters instead of copying into them.
+
+    With the default `assign=False` the values are copied into the existing parameters,
+    which is impossible for a model built on the `meta` device (it has no memory). With
+    `assign=True` the state dict's tensors become the parameters, so the model lands on
+    their device and shares their memory; they are still `Parameter`s that require grad.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.load_state_dict
+    """
+    with torch.device("meta"):
+        model = nn.Linear(2, 1)
+    sd = {"weight": torch.ones(1, 2), "bias": torch.zeros(1)}
+
+    model.load_state_dict(sd, assign=True)
+
+    assert model.weight.device.type == "cpu"
+    assert isinstance(model.weight, nn.Parameter)
+    assert model.weight.requires_grad
+    assert model.weight.untyped_storage().data_ptr() == sd["weight"].untyped_storage().data_ptr()
 
 
 def test_load_state_dict_strict_rejects_missing_and_unexpected_keys():
@@ -263,13 +312,15 @@ def test_torch_load_default_loads_a_whole_model_before_2_4(tmp_path):
 def test_torch_load_default_warns_about_weights_only_in_2_4_and_2_5(tmp_path):
     """In 2.4 and 2.5, `torch.load` without `weights_only` still loads, but warns with a FutureWarning.
 
-    The warning announced the switch of the default to True, which came in 2.6.
+    The warning ("You are using `torch.load` with `weights_only=False` (the current
+    default value) ...") announced the switch of the default to True, which came in 2.6
+    (https://github.com/pytorch/pytorch/pull/129239 added it).
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.load.html#torch.load
     """
     torch.save(nn.Linear(2, 2), tmp_path / "whole.pt")
 
-    with warns_exactly(FutureWarning, match="weights_only=False"):
+    with warns_exactly(FutureWarning, match=r"You are using `torch\.load` with `weights_only=False`"):
         model = torch.load(tmp_path / "whole.pt")
 
     assert isinstance(model, nn.Linear)

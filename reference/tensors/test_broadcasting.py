@@ -15,7 +15,7 @@ import pytest
 import torch
 import torch.utils.backcompat
 
-from torchref import raises_exactly
+from torchref import raises_exactly, strided
 
 
 def documented_broadcast_shape(a, b):
@@ -43,6 +43,28 @@ def test_same_shapes_always_broadcast():
 
     assert s.shape == (5, 7, 3)
     assert torch.equal(s, torch.full((5, 7, 3), 3.0))
+
+
+def broadcast_row_over_rows():
+    """A (4,) row expanded to (3, 4): every row reads the same four storage elements."""
+    row = torch.tensor([1.0, 2.0, 3.0, 4.0])
+    return strided("a (4,) row broadcast to (3, 4)", row, row=row, expanded=row.expand(3, 4))
+
+
+@pytest.mark.figure("broadcast_row_over_rows")
+def test_broadcasting_pairs_every_row_with_the_same_elements():
+    """Broadcasting a row over rows reads the same elements for every row, through a stride of 0.
+
+    `row.expand(3, 4)` is what `col + row` does to `row` without copying: the new dimension
+    gets stride 0, so row `i`, column `j` reads storage element `j` for every `i`. The
+    picture shows the pairing: each row of the expanded view holds the same four values.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/broadcasting.html#general-semantics
+    """
+    picture = broadcast_row_over_rows()
+
+    assert picture.views[1] == ("expanded", (3, 4), (0, 1), 0)
+    assert picture.storage == (1.0, 2.0, 3.0, 4.0)
 
 
 def test_broadcasting_aligns_shapes_from_the_right():
@@ -78,8 +100,8 @@ def test_result_shape_is_the_larger_size_in_each_dim(a, b, expected):
 
     The docs give the rule in two steps: prepend 1s to the shorter shape until both
     have the same length, then take the maximum size in each dimension. The helper
-    shown beside this test does exactly that, and agrees with `torch.broadcast_shapes`,
-    with the shape of an actual sum and with NumPy, whose rules PyTorch follows. Lining the shapes up by hand is only a reading
+    shown beside this test does exactly that, and agrees with the shape of an actual
+    sum and with NumPy's `broadcast_shapes`, whose rules PyTorch follows. Lining the shapes up by hand is only a reading
     aid: `(1,)` and `(3, 1, 7)` broadcast as well.
 
     Docs: https://docs.pytorch.org/docs/stable/notes/broadcasting.html#general-semantics
@@ -91,8 +113,27 @@ def test_result_shape_is_the_larger_size_in_each_dim(a, b, expected):
 
     assert s.shape == expected
     assert documented_broadcast_shape(a, b) == expected
-    assert torch.broadcast_shapes(a, b) == expected
     assert np.broadcast_shapes(a, b) == expected
+
+
+def test_zero_dim_tensor_broadcasts_against_any_shape():
+    """A 0-d tensor broadcasts against a tensor of any shape, like a Python number.
+
+    It has no dimensions at all, so by the rule every one of the other tensor's sizes
+    meets a dimension that "does not exist". This is why a loss or a mean, both 0-d,
+    can scale a whole tensor.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/broadcasting.html#general-semantics
+    """
+    scale = torch.tensor(2.0)
+    x = torch.ones(2, 3)
+
+    y = scale * x
+
+    assert scale.shape == ()
+    assert y.shape == (2, 3)
+    assert torch.equal(y, 2.0 * x)
+    assert documented_broadcast_shape((), (2, 3)) == (2, 3)
 
 
 @pytest.mark.parametrize(

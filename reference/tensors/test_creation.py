@@ -134,6 +134,55 @@ def test_tensor_class_turns_int_data_into_float32():
     assert x.tolist() == [1.0, 2.0]
 
 
+def test_tensor_class_of_a_size_makes_an_uninitialised_tensor_of_that_shape():
+    """`torch.Tensor(torch.Size([2, 3]))` makes an uninitialised float32 tensor of shape (2, 3).
+
+    A `torch.Size` is read as a shape, not as the data `[2, 3]`: the legacy
+    constructor treats it like the bare ints above.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor
+    """
+    x = torch.Tensor(torch.Size([2, 3]))
+
+    assert x.shape == (2, 3)
+    assert x.dtype == torch.float32
+
+
+def test_tensor_class_of_a_tensor_is_an_alias_that_tracks_autograd():
+    """`torch.Tensor(t)` returns an alias of `t` that shares its memory and passes gradients back to it.
+
+    Where `torch.tensor(t)` copies and cuts the copy off from autograd, the legacy
+    constructor given a tensor returns a new tensor object on the same storage,
+    recorded in the graph: a gradient through the alias reaches `t`. It accepts no
+    `device=` for a tensor argument.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor
+    """
+    t = torch.ones(2, requires_grad=True)
+
+    alias = torch.Tensor(t)
+    (3 * alias).sum().backward()
+
+    assert alias is not t
+    assert alias.untyped_storage().data_ptr() == t.untyped_storage().data_ptr()
+    assert alias.requires_grad
+    assert t.grad.tolist() == [3.0, 3.0]
+    with raises_exactly(RuntimeError, match=r"Legacy tensor constructor of the form torch\.Tensor\(tensor, device=device\) is not supported"):
+        torch.Tensor(t, device="cpu")
+
+
+def test_tensor_class_accepts_no_dtype():
+    """`torch.Tensor([1], dtype=torch.float64)` is a TypeError: the legacy constructor always makes the default dtype.
+
+    The docs recommend `torch.tensor`, which takes `dtype=` and `device=`.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor
+    """
+    with raises_exactly(TypeError, match=r"new\(\) received an invalid combination of arguments"):
+        torch.Tensor([1], dtype=torch.float64)
+    assert torch.tensor([1], dtype=torch.float64).dtype == torch.float64
+
+
 @pytest.mark.claim("S1-005", verdict="true")
 @pytest.mark.parametrize("factory", [torch.zeros, torch.ones, torch.rand, torch.empty], ids=lambda f: f.__name__)
 def test_factory_accepts_a_shape_tuple(factory):
@@ -300,10 +349,10 @@ def test_new_tensor_copies_its_data():
 def test_new_tensor_is_made_on_selfs_device_since_2_7():
     """`x.new_tensor(data)` puts the result on `x`'s device by default since PyTorch 2.7.
 
-    The docs always said so, but earlier releases made the new tensor on the CPU
-    whatever `x`'s device was; 2.7 restored the documented behaviour
+    The docs always said so. The 2.7 release notes describe the old behaviour as
+    "always creating the new Tensor on the cpu device"; 2.7 restored the documented one
     (https://github.com/pytorch/pytorch/pull/144958). A `meta` tensor shows it without a
-    GPU: the result is on `meta` too, where it used to be on the CPU.
+    GPU: the result is on `meta` too.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.new_tensor.html
     """

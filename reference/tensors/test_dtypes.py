@@ -45,12 +45,12 @@ def test_default_float_dtype_is_float32():
 def test_dtype_aliases_are_the_same_dtype_object(alias, dtype, bits):
     """`torch.float`, `torch.long` and the other short names are the same objects as the sized dtypes.
 
-    The `torch.Tensor` page lists each dtype with its alias: `torch.float` *is*
+    The `torch.dtype` section lists each dtype with its alias: `torch.float` *is*
     `torch.float32`, `torch.long` *is* `torch.int64`, so comparing with either spelling
     gives the same answer. The number in the name is the width in bits, which
     `element_size()` reports in bytes.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensors.html#data-types
+    Docs: https://docs.pytorch.org/docs/stable/tensor_attributes.html#torch.dtype
     """
     x = torch.zeros(1, dtype=getattr(torch, alias))
 
@@ -481,6 +481,30 @@ def test_float32_cannot_hold_every_large_integer():
     assert n.float().long().tolist() == [2**24]
     assert n.double().long().tolist() == [2**24 + 1]
     assert torch.finfo(torch.float32).eps == 2**-23
+
+
+@pytest.mark.parametrize(
+    ("dtype", "exponent_bits", "significand_bits"),
+    [(torch.float16, 5, 10), (torch.bfloat16, 8, 7), (torch.float32, 8, 23), (torch.float64, 11, 52)],
+    ids=["float16", "bfloat16", "float32", "float64"],
+)
+def test_float_dtype_limits_follow_from_its_bit_layout(dtype, exponent_bits, significand_bits):
+    """Each float dtype's precision and range follow from its sign-exponent-significand layout.
+
+    The dtype table gives the layouts: float16 is 1-5-10, bfloat16 1-8-7. The gap
+    between 1 and the next number (`eps`) is `2**-significand_bits`, and the largest
+    finite value is `(2 - eps) * 2**(2**(exponent_bits - 1) - 1)`. So bfloat16 has
+    float32's range with fewer digits than float16, and float16 has more digits but
+    stops at 65504.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensor_attributes.html#torch.dtype
+    """
+    info = torch.finfo(dtype)
+    eps = 2.0**-significand_bits
+
+    assert info.bits == 1 + exponent_bits + significand_bits
+    assert info.eps == eps
+    assert info.max == (2 - eps) * 2.0 ** (2 ** (exponent_bits - 1) - 1)
 
 
 def test_float16_overflows_to_inf_past_65504():

@@ -276,6 +276,8 @@ def test_reduction_with_keepdim_broadcasts_back():
     assert m.shape == (2, 1)
     assert (x - m).tolist() == [[-1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]
     assert x.mean(dim=1).shape == (2,)
+    with raises_exactly(RuntimeError, match=r"The size of tensor a \(3\) must match the size of tensor b \(2\)"):
+        x - x.mean(dim=1)
 
 
 def test_sum_accepts_a_tuple_of_dims():
@@ -452,6 +454,10 @@ def test_diag_builds_a_matrix_or_extracts_a_diagonal():
 
     assert torch.diag(v).tolist() == [[1, 0], [0, 2]]
     assert torch.diag(a).tolist() == [1, 4]
+    assert torch.equal(torch.diag_embed(v), torch.diag(v))
+    assert torch.equal(a.diagonal(), torch.diag(a))
+    assert torch.diag_embed(torch.stack([v, v])).shape == (2, 2, 2)
+    assert torch.stack([a, a]).diagonal(dim1=-2, dim2=-1).tolist() == [[1, 4], [1, 4]]
 
 
 def test_inverse_times_the_matrix_is_the_identity():
@@ -466,6 +472,7 @@ def test_inverse_times_the_matrix_is_the_identity():
 
     inv = torch.inverse(a)
 
+    assert torch.equal(inv, torch.linalg.inv(a))
     assert torch.allclose(a @ inv, torch.eye(2), atol=1e-6)
     assert torch.allclose(inv, torch.tensor([[6.0, -7.0], [-2.0, 4.0]]) / 10)
 
@@ -492,6 +499,57 @@ def test_det_of_a_2x2_matrix_is_ad_minus_bc():
 
     assert torch.det(a).item() == pytest.approx(1.0 * 4.0 - 2.0 * 3.0)
     assert torch.det(singular).item() == 0.0
+
+
+@pytest.mark.torch_version("<2.14")
+def test_torch_qr_and_cholesky_warn_that_they_are_deprecated_before_2_14():
+    """Before PyTorch 2.14, `torch.qr` and `torch.cholesky` still work but warn that `torch.linalg` replaces them.
+
+    Both have been deprecated since 1.9. They give the same factors as
+    `torch.linalg.qr` and `torch.linalg.cholesky`, which are the spellings to use. The
+    warning comes once per process; the test asks for warnings every time
+    (`torch._C._set_warnAlways`) so that it sees them whatever ran before.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.linalg.qr.html
+    """
+    a = torch.tensor([[4.0, 2.0], [2.0, 3.0]])
+    warn_always = torch._C._get_warnAlways()
+    torch._C._set_warnAlways(True)
+    try:
+        with warns_exactly(UserWarning, match=r"torch\.qr is deprecated in favor of torch\.linalg\.qr"):
+            q, r = torch.qr(a)
+        with warns_exactly(UserWarning, match=r"torch\.cholesky is deprecated in favor of torch\.linalg\.cholesky"):
+            lower = torch.cholesky(a)
+    finally:
+        torch._C._set_warnAlways(warn_always)
+
+    assert torch.allclose(q @ r, a)
+    assert torch.allclose(lower, torch.linalg.cholesky(a))
+
+
+@pytest.mark.torch_version(">=2.14")
+def test_torch_qr_and_cholesky_are_removed_since_2_14():
+    """Since PyTorch 2.14, `torch.qr` and `torch.cholesky` raise and point to `torch.linalg.qr` and `torch.linalg.cholesky`.
+
+    After five years of deprecation warnings, 2.14 removed them
+    (https://github.com/pytorch/pytorch/pull/186815,
+    https://github.com/pytorch/pytorch/pull/186817); the names remain only to raise
+    an error that says what to call instead. `torch.linalg.qr(a)` returns `Q, R` with
+    `Q @ R == a`, and `torch.linalg.cholesky(a)` the lower factor `L` with
+    `L @ L.mT == a`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.linalg.qr.html
+    """
+    a = torch.tensor([[4.0, 2.0], [2.0, 3.0]])
+
+    with raises_exactly(RuntimeError, match=r"is now removed\. `torch\.qr` is deprecated in favor of `torch\.linalg\.qr`"):
+        torch.qr(a)
+    with raises_exactly(RuntimeError, match=r"is now removed\. `torch\.cholesky` is deprecated in favor of `torch\.linalg\.cholesky`"):
+        torch.cholesky(a)
+    q, r = torch.linalg.qr(a)
+    lower = torch.linalg.cholesky(a)
+    assert torch.allclose(q @ r, a)
+    assert torch.allclose(lower @ lower.mT, a)
 
 
 def _exponential_sample():
@@ -541,7 +599,7 @@ def test_standardising_keeps_the_shape_of_the_distribution():
     lowest_possible_z = -x.mean() / x.std(correction=0)
     assert z.mean().item() == pytest.approx(0.0, abs=1e-5)
     assert z.std(correction=0).item() == pytest.approx(1.0)
-    torch.testing.assert_close(skew_of_z, skew_of_x)
+    assert skew_of_z.item() == pytest.approx(skew_of_x.item(), rel=1e-4)  # float32 sums of 2,000 terms
     assert abs(skew_of_z.item() - 2.0) < 0.5
     assert z.min() >= lowest_possible_z
     assert lowest_possible_z.item() == pytest.approx(-1.0, abs=0.05)

@@ -288,15 +288,21 @@ def test_from_numpy_of_read_only_array_warns():
     """`from_numpy` of a read-only array warns, because the tensor would still be writable.
 
     PyTorch has no read-only tensors. Writing through such a tensor is undefined
-    behaviour, so copy the array (`a.copy()`) or use `torch.tensor(a)`.
+    behaviour, so copy the array (`a.copy()`) or use `torch.tensor(a)`. The warning
+    comes once per process; the test asks for warnings every time
+    (`torch._C._set_warnAlways`) so that it sees it whatever ran before.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.from_numpy.html
     """
     a = np.arange(3.0)
     a.flags.writeable = False
-
-    with warns_exactly(UserWarning, match="The given NumPy array is not writable"):
-        x = torch.from_numpy(a)
+    warn_always = torch._C._get_warnAlways()
+    torch._C._set_warnAlways(True)
+    try:
+        with warns_exactly(UserWarning, match="The given NumPy array is not writable"):
+            x = torch.from_numpy(a)
+    finally:
+        torch._C._set_warnAlways(warn_always)
 
     assert x.tolist() == [0.0, 1.0, 2.0]
 

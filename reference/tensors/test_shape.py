@@ -51,14 +51,20 @@ def test_T_on_a_3d_tensor_reverses_all_dims_and_warns():
 
     On a (2, 3, 4) tensor `.T` gives (4, 3, 2), which is `permute(2, 1, 0)`, not a batch
     of transposed matrices. PyTorch warns that this use is deprecated: write `.mT` for
-    the last two dimensions or `permute` for all of them.
+    the last two dimensions or `permute` for all of them. The warning comes once per
+    process; the test asks for warnings every time (`torch._C._set_warnAlways`) so that
+    it sees it whatever ran before.
 
     Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor.T
     """
     x = torch.arange(24).view(2, 3, 4)
-
-    with warns_exactly(UserWarning, match=r"The use of `x\.T` on tensors of dimension other than 2"):
-        y = x.T
+    warn_always = torch._C._get_warnAlways()
+    torch._C._set_warnAlways(True)
+    try:
+        with warns_exactly(UserWarning, match=r"The use of `x\.T` on tensors of dimension other than 2"):
+            y = x.T
+    finally:
+        torch._C._set_warnAlways(warn_always)
 
     assert y.shape == (4, 3, 2)
     assert torch.equal(y, x.permute(2, 1, 0))

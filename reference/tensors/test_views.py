@@ -9,7 +9,7 @@ memory is not laid out row by row. Strides explain all of it, so they come first
 import pytest
 import torch
 
-from torchref import raises_exactly
+from torchref import raises_exactly, strided
 
 
 def test_stride_is_the_step_to_the_next_index():
@@ -97,6 +97,32 @@ def test_slice_is_a_view_with_a_storage_offset():
 
     assert row.storage_offset() == 3
     assert x.tolist() == [[0.0, 0.0, 0.0], [5.0, 0.0, 0.0]]
+
+
+def transpose_over_its_storage():
+    """A (2, 3) tensor, its transpose and a column slice: three views of one storage."""
+    base = torch.arange(6.0).view(2, 3)
+    return strided("three views of one storage", base, base=base, t=base.t(), column=base[:, 1])
+
+
+@pytest.mark.figure("transpose_over_its_storage")
+def test_views_are_shape_stride_and_offset_over_one_storage():
+    """A view is only a shape, strides and an offset laid over the same storage.
+
+    Element `[i, j]` of a view lives at storage index `offset + i * stride[0] + j * stride[1]`.
+    The transpose swaps the strides (3, 1) to (1, 3); the column slice starts at offset 1
+    and steps by 3. The picture draws each view with the storage value every cell reads.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html
+    """
+    picture = transpose_over_its_storage()
+
+    assert picture.storage == (0.0, 1.0, 2.0, 3.0, 4.0, 5.0)
+    assert picture.views == (
+        ("base", (2, 3), (3, 1), 0),
+        ("t", (3, 2), (1, 3), 0),
+        ("column", (2,), (3,), 1),
+    )
 
 
 def test_view_remembers_its_base():

@@ -22,7 +22,7 @@ def data():
 def test_training_loop_lowers_the_loss():
     """The five-step loop lowers the loss of a linear model on its own data.
 
-    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    Docs: https://docs.pytorch.org/docs/stable/optim.html#taking-an-optimization-step
     """
     x, y = data()
     model = nn.Linear(3, 1)
@@ -88,6 +88,7 @@ def test_zero_grad_between_backward_and_step_loses_the_gradient():
     opt.zero_grad()
     opt.step()
 
+    assert w.grad is None
     assert w.tolist() == [1.0]
 
 
@@ -97,7 +98,7 @@ def test_step_before_backward_uses_the_previous_gradient():
     Each update lags one batch behind; the first `step()` finds no gradient at all and does
     nothing.
 
-    Docs: https://docs.pytorch.org/docs/stable/optim.html
+    Docs: https://docs.pytorch.org/docs/stable/optim.html#taking-an-optimization-step
     """
     w = nn.Parameter(torch.tensor([0.0]))
     opt = torch.optim.SGD([w], lr=1.0)
@@ -220,16 +221,19 @@ def test_eval_mode_turns_dropout_off():
 
     Evaluate in eval mode, or the scores are noisy and too low.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.eval
     """
     model = nn.Dropout(p=0.5)
     x = torch.ones(100)
 
     model.eval()
     out = model(x)
+    model.train()
+    torch.manual_seed(0)
+    trained = model(x)
 
     assert torch.equal(out, x)
-    assert not model.training
+    assert (trained == 0).any() and set(trained.tolist()) == {0.0, 2.0}
 
 
 def test_eval_mode_does_not_turn_off_autograd():
@@ -276,7 +280,7 @@ def test_average_loss_weights_each_batch_by_its_size():
     The note is right. A mean-reduced loss is a per-batch average; multiplying by the batch
     size turns it back into a sum, so the last, shorter batch gets its proper weight.
 
-    Docs: https://docs.pytorch.org/docs/stable/data.html
+    Docs: https://docs.pytorch.org/docs/stable/data.html#automatic-batching-default
     """
     x, y = data()
     model = nn.Linear(3, 1)
@@ -298,7 +302,7 @@ def test_mean_of_batch_losses_is_off_when_the_last_batch_is_short():
     With batches of 3, 3 and 1 samples, the lone sample counts as much as each batch of
     three. The difference vanishes only when every batch has the same size.
 
-    Docs: https://docs.pytorch.org/docs/stable/data.html
+    Docs: https://docs.pytorch.org/docs/stable/data.html#automatic-batching-default
     """
     losses = torch.tensor([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 8.0])  # per-sample losses
     batches = losses.split(3)  # 3, 3, 1

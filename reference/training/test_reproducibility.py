@@ -7,10 +7,15 @@ the same machine and release. `torch.use_deterministic_algorithms` goes further 
 operations that are nondeterministic by design.
 """
 
+import random
+
+import numpy as np
 import pytest
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset, random_split
+from torch.utils.data import DataLoader, Dataset, TensorDataset, get_worker_info, random_split
+
+from torchref import raises_exactly, warns_exactly
 
 
 def test_manual_seed_repeats_the_random_stream():
@@ -32,7 +37,7 @@ def test_manual_seed_makes_weight_init_repeat():
 
     Layers draw their initial weights from the global generator, so the seed fixes them.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html#pytorch-random-number-generator
     """
     torch.manual_seed(0)
     a = nn.Linear(3, 2)
@@ -92,7 +97,7 @@ def test_rng_state_can_be_saved_and_restored():
 def test_fork_rng_isolates_draws_inside_the_block():
     """Inside `torch.random.fork_rng()` draws do not affect the global stream after the block.
 
-    Docs: https://docs.pytorch.org/docs/stable/random.html
+    Docs: https://docs.pytorch.org/docs/stable/random.html#torch.random.fork_rng
     """
     torch.manual_seed(0)
     expected = torch.rand(2)
@@ -125,7 +130,7 @@ def test_dropout_mask_repeats_with_the_same_seed():
 def test_dataloader_shuffle_repeats_with_a_seeded_generator():
     """`DataLoader(shuffle=True, generator=g)` shuffles in the same order when `g` has the same seed.
 
-    Docs: https://docs.pytorch.org/docs/stable/data.html
+    Docs: https://docs.pytorch.org/docs/stable/data.html#data-loading-order-and-sampler
     """
     ds = TensorDataset(torch.arange(10))
 
@@ -149,7 +154,7 @@ def test_dataloader_reshuffles_every_epoch():
     The seed fixes the *sequence* of epoch orders, not one order for all epochs: a fresh
     loader with the same seed goes through the same three orders again.
 
-    Docs: https://docs.pytorch.org/docs/stable/data.html#data-loading-randomness
+    Docs: https://docs.pytorch.org/docs/stable/data.html#data-loading-order-and-sampler
     """
     first_run = epoch_orders(seed=0, epochs=3)
 
@@ -163,7 +168,7 @@ def test_dataloader_reshuffles_every_epoch():
 def test_random_split_repeats_with_a_seeded_generator():
     """`random_split(..., generator=g)` gives the same split for the same seed.
 
-    Docs: https://docs.pytorch.org/docs/stable/data.html
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.random_split
     """
     ds = TensorDataset(torch.arange(10))
 
@@ -195,7 +200,7 @@ def test_training_run_repeats_bit_for_bit_with_the_same_seeds():
     (shuffling). This holds on one machine and release; other hardware or releases may
     round differently.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html#controlling-sources-of-randomness
     """
     first = train(seed=0)
 
@@ -207,7 +212,7 @@ def test_training_run_repeats_bit_for_bit_with_the_same_seeds():
 def test_training_runs_with_different_seeds_differ():
     """Different seeds give different weights: the runs above repeat because of the seed.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html#controlling-sources-of-randomness
     """
     first = train(seed=0)
 
@@ -237,17 +242,93 @@ def test_use_deterministic_algorithms_switches_a_global_flag():
     assert torch.are_deterministic_algorithms_enabled() == before
 
 
+def test_use_deterministic_algorithms_makes_a_nondeterministic_op_raise():
+    """With `use_deterministic_algorithms(True)`, `Tensor.put_` (without accumulate) raises a RuntimeError, even on the CPU.
+
+    Most operations listed in the docs are nondeterministic only on CUDA; `put_` with
+    `accumulate=False` is listed for every device, because several indices may name the
+    same element and which write wins is not defined. With `accumulate=True` it adds,
+    which is deterministic on the CPU and allowed.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html#avoiding-nondeterministic-algorithms
+    """
+    before = torch.are_deterministic_algorithms_enabled()
+    x, index, values = torch.zeros(3), torch.tensor([0]), torch.tensor([1.0])
+
+    try:
+        torch.use_deterministic_algorithms(True)
+        with raises_exactly(RuntimeError, match=r"put_ does not have a deterministic implementation, but you set 'torch\.use_deterministic_algorithms\(True\)'"):
+            x.put_(index, values)
+        accumulated = x.clone().put_(index, values, accumulate=True)
+    finally:
+        torch.use_deterministic_algorithms(before)
+
+    assert accumulated.tolist() == [1.0, 0.0, 0.0]
+
+
 def test_use_deterministic_algorithms_warn_only_mode():
-    """`warn_only=True` turns the errors into warnings, and the mode reports itself as such.
+    """`warn_only=True` turns the errors into UserWarnings, the operation runs, and the mode reports itself as such.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.use_deterministic_algorithms.html
     """
     before = torch.are_deterministic_algorithms_enabled()
+    x = torch.zeros(3)
 
     try:
         torch.use_deterministic_algorithms(True, warn_only=True)
         warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
+        with warns_exactly(UserWarning, match=r"put_ does not have a deterministic implementation, but you set 'torch\.use_deterministic_algorithms\(True, warn_only=True\)'"):
+            x.put_(torch.tensor([0]), torch.tensor([1.0]))
     finally:
         torch.use_deterministic_algorithms(before)
 
     assert warn_only
+    assert x.tolist() == [1.0, 0.0, 0.0]
+
+
+class WorkerDraws(Dataset):
+    """Four samples, each recording which worker made it and what the worker's generators give."""
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        info = get_worker_info()
+        return info.id, info.seed, torch.initial_seed(), torch.rand(1).item(), np.random.randint(1 << 30), random.random()
+
+
+def seed_worker(worker_id):
+    """The docs' `worker_init_fn`: seed NumPy and `random` from the worker's torch seed."""
+    worker_seed = torch.initial_seed() % 2**32
+    np.random.seed(worker_seed)
+    random.seed(worker_seed)
+
+
+def load_in_workers(seed):
+    loader = DataLoader(
+        WorkerDraws(), batch_size=None, num_workers=2, worker_init_fn=seed_worker, generator=torch.Generator().manual_seed(seed), timeout=30
+    )
+    return list(loader)
+
+
+@pytest.mark.shows("seed_worker")
+def test_dataloader_workers_are_seeded_from_the_loader_generator():
+    """Worker `i` gets the torch seed `base_seed + i`, where `base_seed` is drawn from the loader's `generator`.
+
+    Each time an iterator starts, the main process draws one int64 `base_seed` from the
+    loader's generator and every worker seeds torch with `base_seed + worker_id`, so
+    workers draw different numbers and a seeded `generator` makes them repeat. The
+    note's recipe passes that generator and a `worker_init_fn` that seeds NumPy and
+    `random` from `torch.initial_seed()`, so their draws inside the dataset repeat too.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html#dataloader
+    """
+    base_seed = torch.empty((), dtype=torch.int64).random_(generator=torch.Generator().manual_seed(0)).item()
+
+    first = load_in_workers(seed=0)
+    second = load_in_workers(seed=0)
+
+    assert {(worker, seed) for worker, seed, *_ in first} == {(0, base_seed), (1, base_seed + 1)}
+    assert all(seed == torch_seed for _, seed, torch_seed, *_ in first)
+    assert len({draw for *_, draw, _, _ in first}) == 4  # the two workers do not repeat each other
+    assert second == first

@@ -81,6 +81,8 @@ def test_dataset_folder_extensions_pick_the_files(root):
 
     assert [(p.split("/")[-1], t) for p, t in ds.samples] == [("readme.txt", 0), ("notes.txt", 1)]
     assert ds[1] == ("not an image", 1)
+    assert "extensions" not in inspect.signature(datasets.ImageFolder).parameters
+    assert "is_valid_file" in inspect.signature(datasets.ImageFolder).parameters
 
 
 def test_image_folder_with_no_images_raises(tmp_path):
@@ -98,20 +100,25 @@ def test_image_folder_with_no_images_raises(tmp_path):
 def test_image_folder_without_transform_returns_pil_images(root):
     """Without a `transform` an item is `(PIL.Image, int)`: nothing converts it to a tensor.
 
-    The default loader opens the file with Pillow and converts it to RGB. A `DataLoader`
-    cannot collate PIL images, so a classification pipeline always ends its transform
-    with `ToTensor()` (or `PILToTensor()`).
+    The default loader opens the file with Pillow and converts it to RGB, so a greyscale
+    file (mode "L") comes back with three channels too. A `DataLoader` cannot collate PIL
+    images, so a classification pipeline always ends its transform with `ToTensor()` (or
+    `PILToTensor()`).
 
     Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html#torchvision.datasets.ImageFolder
     """
+    Image.new("L", (4, 4), 128).save(root / "ants" / "grey.png")
     ds = datasets.ImageFolder(root)
 
     image, label = ds[0]
+    grey, _ = ds[ds.samples.index((str(root / "ants" / "grey.png"), 0))]
 
     assert isinstance(image, Image.Image)
     assert image.mode == "RGB"
     assert image.size == (10, 10)
     assert label == 0
+    assert grey.mode == "RGB"
+    assert grey.getpixel((0, 0)) == (128, 128, 128)
 
 
 def test_image_folder_applies_transform_and_target_transform(root):
@@ -156,11 +163,7 @@ class FolderDataset(Dataset):
 
     def __init__(self, root):
         self.classes = sorted(p.name for p in root.iterdir() if p.is_dir())
-        self.samples = [
-            (str(path), label)
-            for label, name in enumerate(self.classes)
-            for path in sorted((root / name).glob("*.png"))
-        ]
+        self.samples = [(str(path), label) for label, name in enumerate(self.classes) for path in sorted((root / name).glob("*.png"))]
 
     def __len__(self):
         return len(self.samples)
@@ -218,12 +221,14 @@ def test_image_folder_loader_yields_normalised_crops(root):
 
     Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.datasets.ImageFolder.html#torchvision.datasets.ImageFolder
     """
-    transform = transforms.Compose([
-        transforms.RandomResizedCrop(8),
-        transforms.RandomHorizontalFlip(),
-        transforms.ToTensor(),
-        transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]),
-    ])
+    transform = transforms.Compose(
+        [
+            transforms.RandomResizedCrop(8),
+            transforms.RandomHorizontalFlip(),
+            transforms.ToTensor(),
+            transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]),
+        ]
+    )
     ds = datasets.ImageFolder(root, transform=transform)
 
     images, labels = next(iter(DataLoader(ds, batch_size=4, shuffle=True)))

@@ -257,6 +257,7 @@ def test_eval_switches_every_submodule_to_inference_mode():
 
     assert not any(m.training for m in net.modules())
     assert torch.equal(first, second)
+    assert net(x).requires_grad  # outside no_grad, autograd still records
 
 
 @pytest.mark.claim("S0-033", verdict="true")
@@ -298,3 +299,36 @@ def test_detection_batches_images_padded_to_a_multiple_of_32():
     assert batch.shape == (2, 3, 64, 64)
     assert batch[0].sum().item() == 3 * 30 * 45
     assert batch[1, :, :50, :20].min().item() == 1.0
+
+
+@pytest.mark.torchvision_version(">=0.18")
+# MaxVit's relative position index calls torch.meshgrid without `indexing`, which warns on
+# the torch releases paired with torchvision 0.18; the warning is not what this test is about.
+@pytest.mark.filterwarnings("ignore:torch.meshgrid. in an upcoming release:UserWarning")
+def test_maxvit_batch_norm_momentum_is_0_01_since_torchvision_0_18():
+    """MaxViT's batch-norm layers use `momentum=0.01` since torchvision 0.18 (they had 0.99 before).
+
+    PyTorch's `momentum` is the weight of the *new* batch statistics,
+    `running = (1 - momentum) * running + momentum * batch`; 0.99 was the TensorFlow-style
+    value (weight of the old statistics) copied in by mistake, which made the running
+    statistics follow each batch almost entirely
+    (https://github.com/pytorch/vision/pull/8312). A tiny `MaxVit` built from the
+    class shows the default that `maxvit_t` uses.
+
+    Docs: https://docs.pytorch.org/vision/stable/models/generated/torchvision.models.maxvit_t.html#torchvision.models.maxvit_t
+    """
+    from torchvision.models.maxvit import MaxVit
+
+    net = MaxVit(
+        input_size=(32, 32),
+        stem_channels=8,
+        partition_size=2,
+        block_channels=[8],
+        block_layers=[1],
+        head_dim=4,
+        stochastic_depth_prob=0.0,
+    )
+
+    momenta = {m.momentum for m in net.modules() if isinstance(m, nn.BatchNorm2d)}
+
+    assert momenta == {0.01}

@@ -113,11 +113,13 @@ def test_pil_to_tensor_keeps_uint8_until_convert_image_dtype():
     Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.PILToTensor.html#torchvision.transforms.PILToTensor
     """
     image = Image.new("RGB", (20, 20), (255, 51, 0))
-    pipeline = transforms.Compose([
-        transforms.CenterCrop(10),
-        transforms.PILToTensor(),
-        transforms.ConvertImageDtype(torch.float),
-    ])
+    pipeline = transforms.Compose(
+        [
+            transforms.CenterCrop(10),
+            transforms.PILToTensor(),
+            transforms.ConvertImageDtype(torch.float),
+        ]
+    )
 
     as_uint8 = transforms.PILToTensor()(image)
     as_float = pipeline(image)
@@ -146,12 +148,29 @@ def test_to_pil_image_round_trip_restores_uint8_values():
     assert (np.asarray(back) == array).all()
 
 
+@pytest.mark.parametrize(("channels", "mode"), [(1, "L"), (3, "RGB"), (4, "RGBA")], ids=["1-L", "3-RGB", "4-RGBA"])
+def test_to_pil_image_picks_the_mode_from_the_channel_count(channels, mode):
+    """`ToPILImage` on a uint8 (C, H, W) tensor makes an "L", "RGB" or "RGBA" image for 1, 3 or 4 channels.
+
+    It is the inverse of `ToTensor`'s one-channel-per-band rule; pass `mode=` to choose
+    another interpretation.
+
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToPILImage.html#torchvision.transforms.ToPILImage
+    """
+    tensor = torch.zeros(channels, 2, 3, dtype=torch.uint8)
+
+    image = transforms.ToPILImage()(tensor)
+
+    assert image.mode == mode
+    assert image.size == (3, 2)
+
+
 def test_to_pil_image_truncates_instead_of_rounding():
     """`ToPILImage` truncates `x * 255`, so 0.999 becomes 254, not 255.
 
     Values that did not come from `ToTensor` (after a model or an inverse normalise)
-    lose up to one step. Clamp to [0, 1] first as well: the uint8 cast wraps values
-    outside it.
+    lose up to one step (0.5 gives 127, not 128). Clamp to [0, 1] first as well, so that
+    nothing outside that range reaches the uint8 cast.
 
     Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToPILImage.html#torchvision.transforms.ToPILImage
     """
@@ -267,11 +286,13 @@ def test_compose_resize_to_tensor_normalize_then_unsqueeze_makes_a_batch():
 
     Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Compose.html#torchvision.transforms.Compose
     """
-    pipeline = transforms.Compose([
-        transforms.Resize((6, 8)),
-        transforms.ToTensor(),
-        transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]),
-    ])
+    pipeline = transforms.Compose(
+        [
+            transforms.Resize((6, 8)),
+            transforms.ToTensor(),
+            transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]),
+        ]
+    )
 
     batch = pipeline(Image.new("RGB", (32, 20))).unsqueeze(0)
 
@@ -517,7 +538,7 @@ def test_functional_transforms_apply_one_random_crop_to_image_and_mask():
     out_mask = F.hflip(F.crop(mask, i, j, h, w))
 
     assert (h, w) == (3, 3)
-    assert torch.equal(out_image, image[:, i:i + 3, j:j + 3].flip(-1))
+    assert torch.equal(out_image, image[:, i : i + 3, j : j + 3].flip(-1))
     assert torch.equal(out_mask, out_image % 2)
 
 

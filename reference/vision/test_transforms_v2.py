@@ -34,7 +34,7 @@ def test_v2_flip_moves_bounding_boxes_with_the_image():
     On a canvas 10 wide, the box x1=1, x2=4 becomes x1=10-4=6, x2=10-1=9; y stays.
     Passing the image and boxes in one call guarantees one random decision for both.
 
-    Docs: https://docs.pytorch.org/vision/stable/tv_tensors.html
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.tv_tensors.BoundingBoxes.html#torchvision.tv_tensors.BoundingBoxes
     """
     from torchvision import tv_tensors
     from torchvision.transforms import v2
@@ -78,7 +78,7 @@ def test_v2_to_dtype_with_scale_does_what_to_tensor_did():
 
     Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.v2.ToDtype.html#torchvision.transforms.v2.ToDtype
     """
-    from torchvision import tv_tensors
+    from torchvision import transforms, tv_tensors
     from torchvision.transforms import v2
 
     image = Image.new("RGB", (2, 1), (255, 51, 0))
@@ -89,6 +89,8 @@ def test_v2_to_dtype_with_scale_does_what_to_tensor_did():
 
     assert isinstance(as_image, tv_tensors.Image)
     assert as_image.dtype == torch.uint8
+    assert as_image.shape == (3, 1, 2)
+    torch.testing.assert_close(scaled.as_subclass(torch.Tensor), transforms.ToTensor()(image))
     torch.testing.assert_close(scaled[:, 0, 0], torch.tensor([1.0, 0.2, 0.0]))
     assert cast[:, 0, 0].tolist() == [255.0, 51.0, 0.0]
 
@@ -199,3 +201,27 @@ def test_v2_resize_accepts_interpolation_as_a_string():
 
     torch.testing.assert_close(by_name, v2.Resize((2, 4), interpolation=InterpolationMode.BILINEAR)(image))
     assert not torch.equal(by_name, v2.Resize((2, 4), interpolation=InterpolationMode.NEAREST)(image))
+
+
+@pytest.mark.torchvision_version(">=0.27")
+def test_v2_resize_does_lanczos_on_tensors_like_pil():
+    """Since torchvision 0.27 `v2.Resize(interpolation=LANCZOS)` works on uint8 tensors and matches Pillow's Lanczos.
+
+    Before, Lanczos was a PIL-only mode; the tensor kernel added in 0.27
+    (https://github.com/pytorch/vision/pull/9459) reproduces what Pillow computes, up to
+    one intensity level of rounding, and differs clearly from bicubic.
+
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.v2.Resize.html#torchvision.transforms.v2.Resize
+    """
+    from torchvision.transforms import InterpolationMode, v2
+
+    image = torch.randint(0, 256, (3, 16, 16), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    lanczos = v2.Resize((6, 6), interpolation=InterpolationMode.LANCZOS)
+
+    from_tensor = lanczos(image)
+    from_pil = v2.PILToTensor()(lanczos(v2.ToPILImage()(image)))
+    bicubic = v2.Resize((6, 6), interpolation=InterpolationMode.BICUBIC)(image)
+
+    assert from_tensor.dtype == torch.uint8
+    assert (from_tensor.int() - from_pil.int()).abs().max().item() <= 1
+    assert (from_tensor.int() - bicubic.int()).abs().max().item() > 1

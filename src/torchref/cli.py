@@ -4,6 +4,8 @@
         does this environment behave as the reference recorded for this release?
     torchref upgrade FROM TO
         which behaviours change between two releases (recorded results and version gates only)
+    torchref record [-- PYTEST ARGS]
+        run the whole reference and record its results in the project's results folder
     torchref learn [PAGE OR TOPIC ...] [--out DIR] [--progress]
         write the reference's tests as exercises with their expectations blanked, or show progress
     torchref matrix [--release MINOR ...]
@@ -34,7 +36,7 @@ def run_reference(project: settings.Project, pytest_args: list[str]) -> dict | i
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "mine.json"
         reference = project.reference.relative_to(project.root).as_posix()
-        cmd = [sys.executable, "-m", "pytest", reference, "-q", "-p", "no:cacheprovider", "--results", str(out), *pytest_args]
+        cmd = results.record_command(sys.executable, reference, out, pytest_args)
         code = subprocess.run(cmd, cwd=project.root).returncode
         if code not in (0, 1):
             print(f"torchref: the reference did not run (pytest exit {code})", file=sys.stderr)
@@ -51,6 +53,11 @@ def compare(project: settings.Project, args: argparse.Namespace) -> int:
     text, differ = compare_report(baseline, mine)
     print(text)
     return 1 if differ else 0
+
+
+def record(project: settings.Project, pytest_args: list[str]) -> int:
+    reference = project.reference.relative_to(project.root).as_posix()
+    return subprocess.run(results.record_command(sys.executable, reference, project.results, pytest_args), cwd=project.root).returncode
 
 
 def bench(project: settings.Project, pytest_args: list[str]) -> int:
@@ -114,6 +121,7 @@ def parser() -> argparse.ArgumentParser:
     lrn.add_argument("targets", nargs="*", metavar="PAGE_OR_TOPIC", help="e.g. tensors, views or tensors/views (default: every page)")
     lrn.add_argument("--out", default="exercises", metavar="DIR", help="where the exercises go (default: exercises)")
     lrn.add_argument("--progress", action="store_true", help="run the exercises and show how many behaviours each page has solved")
+    sub.add_parser("record", help="run the reference and record its results in the results folder", add_help=False)
     sub.add_parser("matrix", help="run the reference on each supported torch release", add_help=False)
     sub.add_parser("bench", help="time the benchmarks and save their figures under results/", add_help=False)
     return top
@@ -126,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         project = settings.load(Path(args.root).resolve()) if args.root else settings.project()
         if args.command == "matrix":
             return matrix.main(rest, project)
+        if args.command == "record":
+            return record(project, rest)
         if args.command == "bench":
             return bench(project, rest)
         if rest:

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from torchref import results
 from torchref.config import Project
 from torchref.releases import release_key
 
@@ -88,17 +89,7 @@ def run_release(project: Project, release: str, out: Path, uv: list[str] | None 
                 )
         size = disk_bytes(env)
         run = subprocess.run(
-            [
-                str(python),
-                "-m",
-                "pytest",
-                project.reference.relative_to(project.root).as_posix(),
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "--results",
-                str(out),
-            ],
+            results.record_command(str(python), project.reference.relative_to(project.root).as_posix(), out),
             cwd=project.root,
             capture_output=True,
             text=True,

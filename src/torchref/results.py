@@ -139,12 +139,19 @@ def nearest(runs: list[dict], env: dict) -> dict:
         raise ResultsError(f"no recorded {env['device']} results to compare with (expected results/torch-*.json)")
     want = release_key(env["torch"])
 
-    def distance(run: dict) -> tuple:
+    def distance(run: dict) -> tuple[bool, int]:
         have = release_key(run["environment"]["torch"])
-        return (
-            have[:2] != want[:2],
-            abs(have[1] - want[1]) if have[:1] == want[:1] else 99,
-            abs(have[2:3][0] - want[2:3][0]) if len(have) > 2 and len(want) > 2 else 0,
-        )
+        return (have[:2] != want[:2], abs(_ordinal(have) - _ordinal(want)))
 
     return min(same_device, key=distance)
+
+
+def record_command(python: str, reference: str, out: Path | str, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """The one command that runs the reference and records its results (compare, matrix and serve use it)."""
+    return [python, "-m", "pytest", reference, "-q", "-p", "no:cacheprovider", "--results", str(out), *extra]
+
+
+def _ordinal(key: tuple[int, ...]) -> int:
+    """(2, 10, 1) -> 21001: releases as one number, so distances between them compare."""
+    major, minor, patch = (*key, 0, 0, 0)[:3]
+    return major * 10000 + minor * 100 + patch

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from torchref import claims, results
 from torchref.config import Project
-from torchref.site import model, official, pages, performance, reports, svg
+from torchref.site import diagrams, model, official, pages, performance, reports, svg
 from torchref.site.markdown import site_path
 from torchref.site.outcomes import Run
 
@@ -60,12 +60,20 @@ def draw_figures(root: Path, module: model.Module) -> dict[str, str]:
     try:
         spec.loader.exec_module(mod)
         for name in names:
-            drawn[name] = svg.svg(getattr(mod, name)())
+            drawn[name] = _draw(getattr(mod, name)())
     except Exception as exc:  # any failure here must name the file, whatever it was
         raise model.RenderError(f"{module.path}: cannot draw its figures: {type(exc).__name__}: {exc}") from exc
     finally:
         sys.modules.pop(spec.name, None)
     return drawn
+
+
+def _draw(figure: object) -> str:
+    if isinstance(figure, svg.Figure):
+        return svg.svg(figure)
+    if isinstance(figure, (diagrams.Graph, diagrams.Strided)):
+        return diagrams.draw(figure)
+    raise TypeError(f"a figure function returns a Figure, Graph or Strided, not {type(figure).__name__}")
 
 
 def generated_pages(project: Project) -> dict[str, tuple[str, str]]:

@@ -171,7 +171,7 @@ def render_performance(bench_runs: list[dict]) -> str:
     for group, benches in groups.items():
         out += [f"## {cell(group)}", ""]
         columns = ["Benchmark", *([] if one_device else ["Device"]), "Mean", "Median", "Min", "Rounds", "Bandwidth"]
-        out += ["| " + " | ".join(columns) + " |", "|---|" + "---:|" * (len(columns) - 1)]
+        out += ["| " + " | ".join(columns) + " |", "|---|" + ("" if one_device else "---|") + "---:|" * 5]
         series: dict[str, tuple[list[float], list[float]]] = {}
         for row, (fullname, entries) in enumerate(benches.items()):
             for label, bench in entries:

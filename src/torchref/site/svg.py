@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 PALETTE = ("#e8590c", "#1971c2", "#2f9e44", "#9c36b5", "#c2255c", "#0c8599")
@@ -33,7 +33,7 @@ class Figure:
     title: str
     xlabel: str
     ylabel: str
-    series: dict[str, tuple[Sequence[float], Sequence[float]]]  # label -> (xs, ys)
+    series: Mapping[str, tuple[Sequence[float], Sequence[float]]]  # label -> (xs, ys)
     kind: str = "line"
     labels: Sequence[str] = ()
     log: bool = False
