@@ -81,7 +81,7 @@ def test_every_page_round_trips_through_its_exercise(path):
 
 
 def test_unfilled_exercises_fail_with_one_message_per_blank(pytester):
-    text, blanks = learn.exercise(SOURCE)
+    text, _ = learn.exercise(SOURCE)
     pytester.makepyprojecttoml(learn.CONFIG)
     pytester.mkdir("demo")
     (pytester.path / "demo" / "test_demo.py").write_text(text)

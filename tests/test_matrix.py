@@ -65,7 +65,7 @@ def test_matrix_has_a_row_per_behaviour_and_a_column_per_run():
 
     assert '<thead><tr><th scope="col">Behaviour</th>\n<th scope="col" title="torch 2.5.1 · CPU: 3 passed, 1 skipped">2.5</th>' in page
     assert (
-        '<th scope="row" markdown="span">[D regressed](demo/demo.md#test_d)</th>'
+        '<th scope="row"><a href="demo/demo.html#test_d">D regressed</a></th>'
         '<td class="tr-passed" title="passed">✓</td><td class="tr-failed" title="failed">✗</td></tr>'
     ) in page
     assert '<td class="tr-skipped" title="skipped: needs torch&gt;=2.6, have 2.5.1">–</td>' in page
@@ -73,7 +73,7 @@ def test_matrix_has_a_row_per_behaviour_and_a_column_per_run():
 
 def test_matrix_rows_say_their_topic_and_whether_they_change_for_the_filters():
     page = reports.render_matrix(GROUPS, RUNS)
-    rows = re.findall(r'data-topic="demo" data-changed="(\d)" markdown="1"><th scope="row" markdown="span">\[([^\]]+)\]', page)
+    rows = re.findall(r'data-topic="demo" data-changed="(\d)"><th scope="row"><a href="[^"]+">([^<]+)</a>', page)
 
     changed = [heading for flag, heading in rows if flag == "1"]
     assert changed == ["B changed its default", "C is new", "D regressed"]  # a range, a gate, an outcome
@@ -137,3 +137,15 @@ def test_badges_merge_releases_with_the_same_outcome():
         '<span class="tr-badge tr-passed">passed · torch 2.6.0 · CPU</span> '
         '<span class="tr-badge tr-notrun">not run · torch 2.7.0 · CPU</span>'
     )
+
+
+def test_what_changed_links_the_release_note_entry_a_behaviour_cites():
+    source = (
+        '"""Demo"""\nimport pytest\n\n\n@pytest.mark.torch_version(">=2.6")\ndef test_e():\n'
+        '    """E is new.\n\n    Changed in https://github.com/pytorch/pytorch/pull/137602 for 2.6.\n    """\n'
+    )
+    module = model.parse(source, PATH)
+
+    page = reports.render_changes([("Demo", [module])], [], ["2.5", "2.6"])
+
+    assert "- **new, checked from here on**: [E is new](demo/demo.md#test_e) (`torch>=2.6`) · [source](https://github.com/pytorch/pytorch/pull/137602)" in page

@@ -1,11 +1,14 @@
 """Recorded results: what the --results option writes, and clear errors on bad files."""
 
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
 
 from torchref import TORCH, results
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_results_file_records_outcomes_reasons_and_claims(reference_pytester):
@@ -98,3 +101,24 @@ def test_load_dir_orders_runs_by_release_number(tmp_path, root):
     runs = results.load_dir(tmp_path)
 
     assert [r["environment"]["torch"] for r in runs] == ["2.9.1", "2.10.0"]
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda d: d["tests"]["a::t"]["claims"].append({"id": "S1-1", "verdict": "true"}), "tests/a::t/claims/0/id"),
+        (lambda d: d["environment"].update(gpu_count=True), "environment/gpu_count"),
+        (lambda d: d["tests"]["a::t"].update(outcome="maybe"), "tests/a::t/outcome"),
+    ],
+    ids=["claim-id-pattern", "gpu-count-bool", "unknown-outcome"],
+)
+def test_every_schema_rule_is_enforced_on_load(tmp_path, change, where):
+    """The quick check for good files never lets through what the schema rejects."""
+    data = json.loads(next(p for p in sorted((ROOT / "results").glob("torch-*.json"))).read_text())
+    data["tests"] = {"a::t": {"outcome": "passed", "duration": 0.0, "claims": []}}
+    change(data)
+    path = tmp_path / "torch-2.6.0-cpu.json"
+    path.write_text(json.dumps(data))
+
+    with pytest.raises(results.ResultsError, match=rf"not a torchref results file: at {where}:"):
+        results.load(path)

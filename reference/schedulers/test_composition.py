@@ -28,7 +28,7 @@ def notes_example_curve():
         opt.step()
         scheduler1.step()
         scheduler2.step()
-    return Figure("ExponentialLR(0.9) + MultiStepLR([30, 80], 0.1)", "epoch", "lr", {"lr": (list(range(90)), seen)})
+    return Figure("ExponentialLR(0.9) + MultiStepLR([30, 80], 0.1)", "epoch", "lr", {"lr": (list(range(90)), seen)}, kind="steps")
 
 
 @pytest.mark.claim("S2-124", verdict="true")
@@ -100,7 +100,7 @@ def sequential_curve():
         seen.append(opt.param_groups[0]["lr"])
         opt.step()
         sched.step()
-    return Figure("SequentialLR: ConstantLR(0.5) then ExponentialLR(0.9)", "epoch", "lr", {"lr": (list(range(5)), seen)})
+    return Figure("SequentialLR: ConstantLR(0.5) then ExponentialLR(0.9)", "epoch", "lr", {"lr": (list(range(5)), seen)}, kind="steps")
 
 
 @pytest.mark.torch_version(">=2.9")

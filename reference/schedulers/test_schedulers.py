@@ -28,12 +28,13 @@ def lrs(make_scheduler, epochs, lr=1.0, momentum=0.0):
     return seen
 
 
-def curve(title, ys):
-    return Figure(title, "epoch", "lr", {title: (list(range(len(ys))), ys)}, kind="line")
+def curve(title, ys, kind="line"):
+    """A learning-rate curve; "steps" for a schedule that holds its value for a whole epoch."""
+    return Figure(title, "epoch", "lr", {title: (list(range(len(ys))), ys)}, kind=kind)
 
 
 def step_lr_curve():
-    return curve("StepLR(step_size=3, gamma=0.5)", lrs(lambda o: lr_scheduler.StepLR(o, step_size=3, gamma=0.5), 9))
+    return curve("StepLR(step_size=3, gamma=0.5)", lrs(lambda o: lr_scheduler.StepLR(o, step_size=3, gamma=0.5), 9), kind="steps")
 
 
 @pytest.mark.claim("S3-010", verdict="true")
@@ -61,7 +62,7 @@ def test_step_lr_gamma_defaults_to_0_1():
 
 
 def multistep_curve():
-    return curve("MultiStepLR([2, 5], gamma=0.1)", lrs(lambda o: lr_scheduler.MultiStepLR(o, [2, 5], gamma=0.1), 7))
+    return curve("MultiStepLR([2, 5], gamma=0.1)", lrs(lambda o: lr_scheduler.MultiStepLR(o, [2, 5], gamma=0.1), 7), kind="steps")
 
 
 @pytest.mark.figure("multistep_curve")
@@ -331,7 +332,7 @@ def test_cyclic_lr_cycles_adams_beta1_since_2_3():
 
 
 def warm_restarts_curve():
-    return curve("CosineAnnealingWarmRestarts(T_0=4)", lrs(lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=4), 12))
+    return curve("CosineAnnealingWarmRestarts(T_0=4)", lrs(lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=4), 12), kind="steps")
 
 
 @pytest.mark.figure("warm_restarts_curve")
@@ -360,7 +361,7 @@ def plateau_lrs(metrics, **kwargs):
 
 
 def plateau_curve():
-    return curve("ReduceLROnPlateau(patience=2)", plateau_lrs([5, 4, 4, 4, 4, 4, 4, 4], patience=2))
+    return curve("ReduceLROnPlateau(patience=2)", plateau_lrs([5, 4, 4, 4, 4, 4, 4, 4], patience=2), kind="steps")
 
 
 @pytest.mark.figure("plateau_curve")

@@ -19,7 +19,6 @@ from torchref.releases import changes_between, matches, minor, release_key
 from torchref.results import ResultsError, label, load_dir
 from torchref.site import build
 from torchref.site.markdown import site_path
-from torchref.site.model import Behaviour
 
 RAN = ("passed", "failed", "xfailed")
 
@@ -87,15 +86,6 @@ def compare_report(baseline: dict, mine: dict) -> tuple[str, bool]:
     return "\n".join(lines), bool(differs)
 
 
-LINK = re.compile(r"https://github\.com/pytorch/[\w-]+/(?:pull/\d+|releases/tag/[\w.]+|issues/\d+)")
-
-
-def source_link(b: Behaviour) -> str | None:
-    """The release-note entry or pull request the behaviour's prose cites, if any."""
-    found = LINK.search(b.prose)
-    return found.group(0) if found else None
-
-
 def upgrade_report(project: Project, old: str, new: str) -> str:
     """The behaviours whose expectation changes after `old` up to and including `new`."""
     releases = list(project.releases)
@@ -120,7 +110,7 @@ def upgrade_report(project: Project, old: str, new: str) -> str:
         now = "holds from" if all(matches(s, Version(minor(new))) for s in b.torch_versions) else "no longer holds from"
         lines.append(f"  [{rel}] {b.heading}")
         lines.append(f"      {now} {rel}; page: {site_path(path)}#{b.name}")
-        if link := source_link(b):
+        if link := b.source_link:
             lines.append(f"      source: {link}")
     flips = []
     if minor(old) in recorded and minor(new) in recorded:
