@@ -246,6 +246,30 @@ def test_scheduler_figures_are_drawn(page):
     _shot(page, "schedulers")
 
 
+def test_predict_mode_hides_expected_values_reveals_on_click_and_persists_to_the_next_page(page):
+    page.goto("tensors/views.html")
+    toggle = page.locator(".tr-predict-toggle")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    assert page.locator("button.tr-blank").count() == 0
+
+    toggle.click()
+    first = page.locator("button.tr-blank").first
+    code = page.locator("pre code:has(button.tr-blank)").first.element_handle()  # this block, even once solved
+    assert first.inner_text() == "___"
+    assert "x.stride() == (3, 1)" not in code.inner_text()
+    first.click()
+    assert "x.stride() == (3, 1)" in code.inner_text()
+    page.locator("button.tr-blank").first.focus()
+    page.keyboard.press("Enter")  # a blank is a button: the keyboard reveals it too
+    _shot(page, "predict")
+
+    page.goto("tensors/shape.html")
+    assert page.locator(".tr-predict-toggle").get_attribute("aria-pressed") == "true"
+    assert page.locator("button.tr-blank").count() > 10
+    page.locator(".tr-reveal-all").click()
+    assert page.locator("button.tr-blank").count() == 0
+
+
 def test_site_opened_from_disk_navigates_and_searches(browser, site):
     """The built folder works without a server (file://): links open pages, and search runs."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})

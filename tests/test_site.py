@@ -198,3 +198,19 @@ def test_every_note_of_the_real_claims_has_a_title():
     notes = {c["note"] for c in claims.load(project.claims).values()}
 
     assert sorted(notes - set(claims.note_titles(project.claims))) == []
+
+
+def test_a_configured_repository_gets_edit_links_without_the_themes_repository_widget(tmp_path):
+    from types import SimpleNamespace
+
+    from torchref.site.mkdocs_plugin import TorchrefPlugin
+
+    project = _tiny_root(tmp_path)
+    text = (project.root / "pyproject.toml").read_text()
+    (project.root / "pyproject.toml").write_text(text.replace("[tool.torchref]\n", '[tool.torchref]\nrepo_url = "https://example.org/team/torchref"\n'))
+    config = SimpleNamespace(config_file_path=str(project.root / "mkdocs.yml"), nav=None, edit_uri=None, repo_url=None)
+
+    TorchrefPlugin().on_config(config)
+
+    assert config.edit_uri == "https://example.org/team/torchref/edit/main/"
+    assert config.repo_url is None  # the header would fetch the repository's star count

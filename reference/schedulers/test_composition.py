@@ -33,6 +33,7 @@ def notes_example_curve():
 
 @pytest.mark.claim("S2-124", verdict="true")
 @pytest.mark.figure("notes_example_curve")
+@pytest.mark.shows("sgd", "notes_example_curve")
 def test_two_schedulers_on_one_optimizer_multiply():
     """Two schedulers stepped on one optimiser compose: each multiplies the lr the other left.
 
@@ -105,6 +106,7 @@ def sequential_curve():
 
 @pytest.mark.torch_version(">=2.9")
 @pytest.mark.figure("sequential_curve")
+@pytest.mark.shows("sequential_curve")
 def test_sequential_lr_hands_over_at_the_milestone():
     """`SequentialLR` runs one scheduler until the milestone, then the next from its start.
 

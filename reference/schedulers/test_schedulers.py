@@ -39,6 +39,7 @@ def step_lr_curve():
 
 @pytest.mark.claim("S3-010", verdict="true")
 @pytest.mark.figure("step_lr_curve")
+@pytest.mark.shows("lrs", "step_lr_curve")
 def test_step_lr_multiplies_by_gamma_every_step_size_epochs():
     """`StepLR` multiplies the lr by `gamma` once every `step_size` epochs.
 

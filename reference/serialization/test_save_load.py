@@ -1,9 +1,11 @@
-"""Saving and loading models
+"""Saving and loading: torch.save, torch.load and weights_only
 
 `torch.save` pickles any Python object, with tensors stored in a compact binary form;
 `torch.load` unpickles it. The recommended unit is the `state_dict`, a plain dict of
 tensors, loaded back with `model.load_state_dict`. Pickling a whole module works too but
-ties the file to your code, and since 2.6 `torch.load` refuses it unless you opt in.
+ties the file to your code, and since 2.6 `torch.load` refuses it unless you opt in:
+its `weights_only` default became `True`, which unpickles only tensors, containers,
+primitives and the classes you allow.
 """
 
 import io
@@ -611,10 +613,11 @@ def test_load_with_mmap_maps_the_file_instead_of_reading_it(tmp_path):
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.load.html#torch.load
     """
-    torch.save({"w": torch.arange(4.0)}, tmp_path / "w.pt")
+    path = str(tmp_path / "w.pt")  # 2.1 and 2.2 map only a str path, not a pathlib.Path
+    torch.save({"w": torch.arange(4.0)}, path)
     before = (tmp_path / "w.pt").read_bytes()
 
-    loaded = torch.load(tmp_path / "w.pt", mmap=True, weights_only=True)
+    loaded = torch.load(path, mmap=True, weights_only=True)
     loaded["w"][0] = 100.0
 
     assert loaded["w"].tolist() == [100.0, 1.0, 2.0, 3.0]

@@ -39,8 +39,12 @@ def test_autocast_on_cpu_runs_matmul_in_bfloat16():
     assert inside.float().tolist() == [[2.0, 2.0], [2.0, 2.0]]
 
 
+@pytest.mark.torch_version(">=2.2")
 def test_autocast_dtype_argument_chooses_the_lower_precision_dtype():
     """`dtype=` picks the dtype autocast casts to; `enabled=False` turns the block into a no-op.
+
+    CPU autocast accepts float16 since 2.2; before, it warned and switched itself off
+    (the next test).
 
     Docs: https://docs.pytorch.org/docs/stable/amp.html#torch.autocast
     """
@@ -54,6 +58,21 @@ def test_autocast_dtype_argument_chooses_the_lower_precision_dtype():
 
     assert half.dtype == torch.float16
     assert full.dtype == torch.float32
+
+
+@pytest.mark.torch_version("<2.2")
+def test_cpu_autocast_to_float16_disabled_itself_before_2_2():
+    """Before 2.2, CPU autocast with `dtype=torch.float16` warned and left results in float32.
+
+    Docs: https://docs.pytorch.org/docs/stable/amp.html#cpu-ops-that-can-autocast-to-bfloat16
+    """
+    layer = nn.Linear(2, 2)
+
+    with warns_exactly(UserWarning, match=r"In CPU autocast, but the target dtype is not supported\. Disabling autocast"):
+        with torch.amp.autocast("cpu", dtype=torch.float16):
+            out = layer(torch.ones(1, 2))
+
+    assert out.dtype == torch.float32
 
 
 @pytest.mark.torch_version(">=2.4")

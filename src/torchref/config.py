@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -66,7 +65,6 @@ def _expect(value: object, kind: type | tuple[type, ...], where: str, pyproject:
         raise ConfigError(f"{pyproject}: [tool.torchref] {where} must be a {names}, got {value!r}")
 
 
-@cache
 def load(root: Path) -> Project:
     """The settings of the project rooted at `root`, or ConfigError saying what is wrong."""
     pyproject = root / "pyproject.toml"

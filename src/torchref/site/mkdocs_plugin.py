@@ -22,9 +22,10 @@ class TorchrefPlugin(BasePlugin):
     def on_config(self, config):
         project = self._project(config)
         config.nav = build.nav(project)
-        if project.repo_url:  # Edit links only where the builder names a repository
-            config.repo_url = project.repo_url
-            config.edit_uri = config.edit_uri or "edit/main/"
+        if project.repo_url:
+            # Edit links only where the builder names a repository. An absolute edit_uri without
+            # repo_url keeps the theme from fetching the repository's star count.
+            config.edit_uri = f"{project.repo_url.rstrip('/')}/edit/main/"
         return config
 
     def on_files(self, files, config):
