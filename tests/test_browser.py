@@ -1,5 +1,8 @@
-"""The built site in a real browser: pages, badges, search, the matrix filters, and no outside request.
+"""The built site: the strict build, no outside resource, and a real browser through pages,
+badges, search, the matrix filters and predict mode, with no outside request.
 
+A strict build takes longer than the rest of the suite together on a 2-core machine, so it
+lives here rather than in a plain `pytest`.
 `nox -s browser` (and CI) runs this module with TORCHREF_BROWSER=1: it builds the site, serves it
 with `python -m http.server` on 127.0.0.1 and drives the system Chromium (Debian package
 `chromium`) through Playwright. A plain `pytest` skips it, with that reason. Every request the
@@ -8,6 +11,7 @@ get wrong land in $TORCHREF_SHOTS (default /tmp/shots) for a person to look at.
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -99,6 +103,33 @@ def page(browser, server, requests_made):
     requests_made.extend(seen)
     outside = [url for url in seen if urlsplit(url).hostname != "127.0.0.1" and not url.startswith(("data:", "blob:"))]
     assert outside == [], "the page asked another host"
+
+
+def test_strict_site_build_succeeds(site):
+    views = (site / "tensors" / "views.html").read_text()
+    assert 'id="test_view_write_is_visible_in_base"' in views
+    assert (site / "claims.html").exists()
+    assert "edit/main" not in views  # no repository is configured, so no Edit link
+
+
+def test_built_site_loads_nothing_from_another_host(site):
+
+    fetched = set()
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        fetched.update(re.findall(r'<(?:script|img|iframe|source)\b[^>]*\bsrc="(https?:[^"]*)"', text))
+        fetched.update(re.findall(r'<link\b[^>]*\bhref="(https?:[^"]*)"', text))
+        assert "fonts.googleapis" not in text and "api.github.com" not in text, page
+
+    assert sorted(fetched) == []
+
+
+def test_built_site_opens_from_disk_with_search(site):
+    """Opened as files (file://), a page links to `page.html` and search reads an inlined index."""
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="tensors/views.html"' in home
+    assert (site / "search" / "search_index.js").read_text(encoding="utf-8").startswith("var __index = {")
+    assert 'src="assets/vendor/iframe-worker-shim.js"' in home
 
 
 def _shot(page, name):

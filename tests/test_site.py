@@ -1,4 +1,4 @@
-"""The site: a strict build of the real reference, and clear errors on bad input."""
+"""The site's pages and settings, and clear errors on bad input (the strict build itself: test_browser.py)."""
 
 import re
 from pathlib import Path
@@ -10,41 +10,6 @@ from torchref import claims, config, results
 from torchref.site import build, model, outcomes, reports
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def test_strict_site_build_succeeds(site_build):
-    returncode, stderr, site = site_build
-
-    assert returncode == 0, stderr
-    views = (site / "tensors" / "views.html").read_text()
-    assert 'id="test_view_write_is_visible_in_base"' in views
-    assert (site / "claims.html").exists()
-    assert "edit/main" not in views  # no repository is configured, so no Edit link
-
-
-def test_built_site_loads_nothing_from_another_host(site_build):
-    returncode, stderr, site = site_build
-    assert returncode == 0, stderr
-
-    fetched = set()
-    for page in site.rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        fetched.update(re.findall(r'<(?:script|img|iframe|source)\b[^>]*\bsrc="(https?:[^"]*)"', text))
-        fetched.update(re.findall(r'<link\b[^>]*\bhref="(https?:[^"]*)"', text))
-        assert "fonts.googleapis" not in text and "api.github.com" not in text, page
-
-    assert sorted(fetched) == []
-
-
-def test_built_site_opens_from_disk_with_search(site_build):
-    """Opened as files (file://), a page links to `page.html` and search reads an inlined index."""
-    returncode, stderr, site = site_build
-    assert returncode == 0, stderr
-
-    home = (site / "index.html").read_text(encoding="utf-8")
-    assert 'href="tensors/views.html"' in home
-    assert (site / "search" / "search_index.js").read_text(encoding="utf-8").startswith("var __index = {")
-    assert 'src="assets/vendor/iframe-worker-shim.js"' in home
 
 
 def _separator():

@@ -14,7 +14,7 @@ import pytest
 import torch
 from torch import nn
 
-from torchref import warns_exactly
+from torchref import raises_exactly, warns_exactly
 
 
 def test_autocast_on_cpu_runs_matmul_in_bfloat16():
@@ -43,8 +43,8 @@ def test_autocast_on_cpu_runs_matmul_in_bfloat16():
 def test_autocast_dtype_argument_chooses_the_lower_precision_dtype():
     """`dtype=` picks the dtype autocast casts to; `enabled=False` turns the block into a no-op.
 
-    CPU autocast accepts float16 since 2.2; before, it warned and switched itself off
-    (the next test).
+    CPU autocast accepts float16 since 2.2; before, it warned and then refused it (the
+    next test).
 
     Docs: https://docs.pytorch.org/docs/stable/amp.html#torch.autocast
     """
@@ -61,18 +61,21 @@ def test_autocast_dtype_argument_chooses_the_lower_precision_dtype():
 
 
 @pytest.mark.torch_version("<2.2")
-def test_cpu_autocast_to_float16_disabled_itself_before_2_2():
-    """Before 2.2, CPU autocast with `dtype=torch.float16` warned and left results in float32.
+def test_cpu_autocast_refused_float16_before_2_2():
+    """Before 2.2, CPU autocast with `dtype=torch.float16` warned that it disables itself, then raised on entering.
+
+    The constructor's UserWarning says autocast is switched off; entering the block
+    still tried to set the CPU autocast dtype and raised `RuntimeError`: only bfloat16
+    was supported on CPU.
 
     Docs: https://docs.pytorch.org/docs/stable/amp.html#cpu-ops-that-can-autocast-to-bfloat16
     """
-    layer = nn.Linear(2, 2)
-
     with warns_exactly(UserWarning, match=r"In CPU autocast, but the target dtype is not supported\. Disabling autocast"):
-        with torch.amp.autocast("cpu", dtype=torch.float16):
-            out = layer(torch.ones(1, 2))
+        context = torch.amp.autocast("cpu", dtype=torch.float16)
 
-    assert out.dtype == torch.float32
+    with raises_exactly(RuntimeError, match=r"Currently, AutocastCPU only support Bfloat16 as the autocast_cpu_dtype"):
+        with context:
+            pass
 
 
 @pytest.mark.torch_version(">=2.4")
