@@ -13,7 +13,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import numpy
 import torch
 
@@ -143,6 +142,8 @@ def _plainly_valid(data: Any) -> bool:
 def validate(data: Any, source: str) -> dict:
     if _plainly_valid(data):
         return data
+    import jsonschema  # only a file the quick check refuses pays for importing the validator
+
     errors = sorted(jsonschema.Draft202012Validator(schema()).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         first = errors[0]

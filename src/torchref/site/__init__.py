@@ -1,0 +1,1 @@
+"""The reference site: source -> page model -> outcomes -> Markdown pages and reports -> mkdocs glue."""
