@@ -22,7 +22,7 @@ import nox
 nox.options.sessions = ["test"]
 
 DEFAULT_PIN = "torch==2.14.1 torchvision==0.29.1"
-EXTRAS = "docs,lint"
+EXTRAS = "docs,lint,tensorboard"
 PIN = os.environ.get("TORCHREF_PIN", DEFAULT_PIN).split()
 ROOT = Path(__file__).parent
 

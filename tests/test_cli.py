@@ -12,8 +12,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PATH = "reference/demo/test_demo.py"
 
 
+TEMPLATE = json.loads(next((ROOT / "results").glob("torch-*.json")).read_text())["environment"]
+
+
 def write(folder, torch, device="cpu", **outcomes):
-    data = json.loads(next((ROOT / "results").glob("torch-*.json")).read_text())
+    data = {"schema_version": 1, "environment": dict(TEMPLATE), "tests": {}}
     data["environment"].update(torch=torch, device=device, gpu=None if device == "cpu" else "GPU", gpu_count=int(device != "cpu"))
     data["tests"] = {}
     for name, outcome in outcomes.items():

@@ -21,6 +21,7 @@ from torchref import config as settings
 from torchref.markers import DEVICE_MARKERS, MARKERS, VERSION_MARKERS
 
 REFERENCE_OPTION = "torchref_reference"
+CLAIMS_PROPERTY = "torchref_claims"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -153,6 +154,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if reason := skip_reason(item):
             item.add_marker(pytest.mark.skip(reason=reason))
+        # Reports carry user properties to the process that records results (pytest-xdist's
+        # controller collects nothing itself).
+        item.user_properties.append((CLAIMS_PROPERTY, _claims(item)))
 
 
 class Recorder:
@@ -164,11 +168,10 @@ class Recorder:
         self.tests: dict[str, dict] = {}
         self.written: Path | None = None
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        self.claims.update((item.nodeid, _claims(item)) for item in items)
-
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for name, value in report.user_properties:
+            if name == CLAIMS_PROPERTY and isinstance(value, list):
+                self.claims[report.nodeid] = value
         entry = self.tests.setdefault(report.nodeid, {"outcome": "passed", "duration": 0.0})
         entry["duration"] += report.duration
         if entry["outcome"] == "failed":

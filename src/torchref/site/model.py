@@ -7,6 +7,7 @@ import posixpath
 import re
 import textwrap
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from torchref.markers import DEVICE_MARKERS, META_MARKERS
 
@@ -194,8 +195,12 @@ def title_from_path(path: str) -> str:
     return posixpath.basename(path).removeprefix("test_").removesuffix(".py").replace("_", " ").capitalize()
 
 
+@lru_cache(maxsize=256)
 def parse(source: str, path: str) -> Module:
-    """Read a reference module. `path` is only used to name the file in errors and node ids."""
+    """Read a reference module. `path` is only used to name the file in errors and node ids.
+
+    Pure, so cached: the site, `upgrade` and the conventions checks read the same modules.
+    """
     try:
         tree = ast.parse(source, filename=path)
     except SyntaxError as exc:
