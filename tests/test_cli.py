@@ -73,7 +73,7 @@ def test_compare_keeps_what_could_not_run_here_apart_from_differences(tmp_path, 
     assert "no behaviour differs" in out
     assert "2 recorded behaviours could not run here (not a difference):" in out
     assert "1  could not import 'torchvision'" in out
-    assert "1 behaviours ran here but not in the recorded run" in out
+    assert "1 behaviour ran here but not in the recorded run" in out
 
 
 def test_compare_names_a_corrupt_results_file(tmp_path, capsys):

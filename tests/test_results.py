@@ -122,3 +122,14 @@ def test_every_schema_rule_is_enforced_on_load(tmp_path, change, where):
 
     with pytest.raises(results.ResultsError, match=rf"not a torchref results file: at {where}:"):
         results.load(path)
+
+
+def test_a_module_skipped_as_a_whole_is_recorded_with_its_reason(reference_pytester, tmp_path):
+    reference_pytester.makepyfile(test_needs_it='import pytest\n\npytest.importorskip("no_such_package_here")\n')
+    out = tmp_path / "r.json"
+
+    reference_pytester.runpytest("--results", str(out))
+
+    entry = results.load(out)["tests"]["test_needs_it.py"]
+    assert entry["outcome"] == "skipped"
+    assert entry["reason"].startswith("could not import 'no_such_package_here'")

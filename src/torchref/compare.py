@@ -57,6 +57,10 @@ def _describe(entry: dict | None) -> str:
     return f"{entry['outcome']} ({reason})" if reason and entry["outcome"] != "passed" else entry["outcome"]
 
 
+def _count(n: int, noun: str = "behaviour") -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _why(description: str) -> str:
     found = re.search(r"\((.*)\)$", description)
     return found.group(1) if found else description
@@ -70,7 +74,7 @@ def compare_report(baseline: dict, mine: dict) -> tuple[str, bool]:
         lines.append("  (no run of your release is recorded; this compares with the nearest one)")
     differs = groups["differs"]
     if differs:
-        lines.append(f"{len(differs)} behaviours differ (recorded -> yours):")
+        lines.append(f"{_count(len(differs))} differ (recorded -> yours):")
         lines += [f"  {before} -> {after}\n      {nodeid}" for nodeid, before, after in differs]
         lines += ["re-run them with:", "  pytest " + " ".join(nodeid for nodeid, _, _ in differs)]
     else:
@@ -79,10 +83,10 @@ def compare_report(baseline: dict, mine: dict) -> tuple[str, bool]:
         reasons: dict[str, int] = {}
         for _, _, after in groups["not_run_here"]:
             reasons[_why(after)] = reasons.get(_why(after), 0) + 1
-        lines.append(f"{len(groups['not_run_here'])} recorded behaviours could not run here (not a difference):")
+        lines.append(f"{_count(len(groups['not_run_here']), 'recorded behaviour')} could not run here (not a difference):")
         lines += [f"  {count:>4}  {reason}" for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1])]
     if groups["ran_only_here"]:
-        lines.append(f"{len(groups['ran_only_here'])} behaviours ran here but not in the recorded run")
+        lines.append(f"{_count(len(groups['ran_only_here']))} ran here but not in the recorded run")
     return "\n".join(lines), bool(differs)
 
 

@@ -168,6 +168,12 @@ class Recorder:
         self.tests: dict[str, dict] = {}
         self.written: Path | None = None
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """A module skipped as a whole (`pytest.importorskip` at its top) is recorded under its own node id,
+        so a comparison can say why its tests could not run."""
+        if report.skipped and report.nodeid:
+            self.tests[report.nodeid] = {"outcome": "skipped", "duration": 0.0, "reason": _reason(report)}
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         for name, value in report.user_properties:
             if name == CLAIMS_PROPERTY and isinstance(value, list):
@@ -197,7 +203,7 @@ class Recorder:
             terminalreporter.write_line(f"torchref: results of {len(self.tests)} tests written to {self.written}")
 
 
-def _reason(report: pytest.TestReport) -> str:
+def _reason(report: pytest.TestReport | pytest.CollectReport) -> str:
     if report.skipped and isinstance(report.longrepr, tuple):
         return report.longrepr[2].removeprefix("Skipped: ")
     text = str(report.longrepr or "").strip().splitlines()
