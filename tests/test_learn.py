@@ -116,11 +116,15 @@ def test_learn_writes_a_topic_and_progress_counts_solved_behaviours(tmp_path, ca
     assert written.exists() and (out / "pyproject.toml").exists()
     assert "pages" in capsys.readouterr().out
 
-    results = {"tests": {"tensors/test_views.py::test_stride_is_the_step_to_the_next_index": {"outcome": "passed"}}}
-    report = learn.progress(results, out)
+    solved_one = {"tests": {"tensors/test_views.py::test_stride_is_the_step_to_the_next_index": {"outcome": "passed"}}}
+    total = len({b.test for b in learn.find_blanks((PROJECT.reference / "tensors" / "test_views.py").read_text())})
 
-    total = len(set(learn.find_blanks_in_exercise(written.read_text())))
-    assert f"  1/{total:<3} tensors/test_views.py" in report
+    assert f"  1/{total:<3} tensors/test_views.py" in learn.progress(solved_one, out, PROJECT.reference)
+
+    # A solved page has no blank left in its exercise, and still counts every behaviour it had.
+    written.write_text((PROJECT.reference / "tensors" / "test_views.py").read_text())
+    passed = {f"tensors/test_views.py::{name}": {"outcome": "passed"} for name in {b.test for b in learn.find_blanks(written.read_text())}}
+    assert f"  {total}/{total:<3} tensors/test_views.py" in learn.progress({"tests": passed}, out, PROJECT.reference)
 
 
 def test_learn_names_an_unknown_page(tmp_path, capsys):

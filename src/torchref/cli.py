@@ -94,7 +94,7 @@ def learn_command(project: settings.Project, args: argparse.Namespace) -> int:
             record = Path(tmp) / "progress.json"
             cmd = [sys.executable, "-m", "pytest", str(out), "-q", "-p", "no:randomly", "--no-header", "--tb=no", "--results", str(record)]
             subprocess.run(cmd, cwd=out, stdout=subprocess.DEVNULL)
-            print(learn.progress(results.load(record), out))
+            print(learn.progress(results.load(record), out, project.reference))
         return 0
     modules = learn.select(module_paths(project), project.reference, args.targets)
     written = learn.write_exercises(modules, project.reference, out)

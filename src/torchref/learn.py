@@ -202,36 +202,25 @@ def select(modules: list[Path], reference: Path, targets: list[str]) -> list[Pat
     return chosen
 
 
-def progress(results: dict, out: Path) -> str:
-    """Per exercise page: behaviours solved (passed) out of those with blanks; worked examples apart."""
+def progress(results: dict, out: Path, reference: Path) -> str:
+    """Per exercise page: behaviours solved (passed) out of those with blanks; worked examples apart.
+
+    Which tests have blanks is read from the reference module, not the exercise: a solved
+    exercise has no blank left, and must still count.
+    """
     rows: dict[str, list[int]] = {}
     for path in sorted(out.glob("*/test_*.py")):
-        blanks_by_test: dict[str, int] = {}
-        for b in find_blanks_in_exercise(path.read_text(encoding="utf-8")):
-            blanks_by_test[b] = blanks_by_test.get(b, 0) + 1
         key = path.relative_to(out).as_posix()
-        solved = 0
-        for nodeid, entry in results["tests"].items():
-            name = nodeid.split("::", 1)[-1].split("[", 1)[0]
-            if nodeid.split("::", 1)[0].endswith(key) and name in blanks_by_test and entry["outcome"] == "passed":
-                solved += 1
-        rows[key] = [solved, len(blanks_by_test)]
+        original = reference / key
+        with_blanks = {b.test for b in find_blanks(original.read_text(encoding="utf-8"))} if original.is_file() else set()
+        solved = {
+            nodeid.split("::", 1)[-1].split("[", 1)[0]
+            for nodeid, entry in results["tests"].items()
+            if nodeid.split("::", 1)[0].endswith(key) and entry["outcome"] == "passed"
+        }
+        rows[key] = [len(with_blanks & solved), len(with_blanks)]
     lines = ["torchref learn: behaviours solved per page"]
     lines += [f"  {solved:>3}/{total:<3} {page}" for page, (solved, total) in rows.items() if total]
     done = sum(r[0] for r in rows.values())
     lines.append(f"{done} of {sum(r[1] for r in rows.values())} solved")
     return "\n".join(lines)
-
-
-def find_blanks_in_exercise(source: str) -> list[str]:
-    """The test name of each blank still in an exercise module."""
-    tree = ast.parse(source)
-    found = []
-    for test in tree.body:
-        if isinstance(test, ast.FunctionDef) and test.name.startswith("test_"):
-            found += [
-                test.name
-                for node in ast.walk(test)
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "___"
-            ]
-    return found
