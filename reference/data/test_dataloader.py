@@ -476,22 +476,17 @@ def test_worker_seeds_are_base_seed_plus_worker_id():
 
     Docs: https://docs.pytorch.org/docs/stable/data.html#randomness-in-multi-process-data-loading
     """
-    loader = DataLoader(
-        WorkerReport(2),
-        batch_size=None,
-        num_workers=2,
-        worker_init_fn=seed_numpy,
-        generator=torch.Generator().manual_seed(0),
-        timeout=30,
-    )
-    again = DataLoader(
-        WorkerReport(2),
-        batch_size=None,
-        num_workers=2,
-        worker_init_fn=seed_numpy,
-        generator=torch.Generator().manual_seed(0),
-        timeout=30,
-    )
+    def seeded_loader():
+        return DataLoader(
+            WorkerReport(2),
+            batch_size=None,
+            num_workers=2,
+            worker_init_fn=seed_numpy,
+            generator=torch.Generator().manual_seed(0),
+            timeout=30,
+        )
+
+    loader, again = seeded_loader(), seeded_loader()
 
     epoch_1, epoch_2 = list(loader), list(loader)
     repeated = list(again)

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 
-from packaging.version import Version
-
 from torchref.config import Project
-from torchref.releases import changes_between, matches, minor, release_key
+from torchref.releases import minor, release_key
 from torchref.results import ResultsError, label, load
 from torchref.site import build
-from torchref.site.markdown import site_path
+from torchref.site.markdown import count, site_path
+from torchref.site.outcomes import boundaries, runs_on
 
 RAN = ("passed", "failed", "xfailed")
 
@@ -57,10 +56,6 @@ def _describe(entry: dict | None) -> str:
     return f"{entry['outcome']} ({reason})" if reason and entry["outcome"] != "passed" else entry["outcome"]
 
 
-def _count(n: int, noun: str = "behaviour") -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def _why(description: str) -> str:
     found = re.search(r"\((.*)\)$", description)
     return found.group(1) if found else description
@@ -74,7 +69,7 @@ def compare_report(baseline: dict, mine: dict) -> tuple[str, bool]:
         lines.append("  (no run of your release is recorded; this compares with the nearest one)")
     differs = groups["differs"]
     if differs:
-        lines.append(f"{_count(len(differs))} differ (recorded -> yours):")
+        lines.append(f"{count(len(differs), 'behaviour')} differ (recorded -> yours):")
         lines += [f"  {before} -> {after}\n      {nodeid}" for nodeid, before, after in differs]
         lines += ["re-run them with:", "  pytest " + " ".join(nodeid for nodeid, _, _ in differs)]
     else:
@@ -83,10 +78,10 @@ def compare_report(baseline: dict, mine: dict) -> tuple[str, bool]:
         reasons: dict[str, int] = {}
         for _, _, after in groups["not_run_here"]:
             reasons[_why(after)] = reasons.get(_why(after), 0) + 1
-        lines.append(f"{_count(len(groups['not_run_here']), 'recorded behaviour')} could not run here (not a difference):")
+        lines.append(f"{count(len(groups['not_run_here']), 'recorded behaviour')} could not run here (not a difference):")
         lines += [f"  {count:>4}  {reason}" for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1])]
     if groups["ran_only_here"]:
-        lines.append(f"{_count(len(groups['ran_only_here']))} ran here but not in the recorded run")
+        lines.append(f"{count(len(groups['ran_only_here']), 'behaviour')} ran here but not in the recorded run")
     return "\n".join(lines), bool(differs)
 
 
@@ -102,18 +97,14 @@ def upgrade_report(project: Project, old: str, new: str) -> str:
     found = []
     for module in build.parse_all(project):
         for b in module.behaviours:
-            changes = set(changes_between(list(b.torch_versions), span)) if b.torch_versions else set()
-            for keys in b.by_version:
-                if all(_is_torch_spec(k) for k in keys):
-                    changes.update(changes_between(list(keys), span))
-            if changes:
-                found.append((min(changes, key=release_key), module.path, b))
+            if changes := boundaries(b, span):
+                found.append((changes[0], module.path, b))
     # Only the two releases' files: each holds every test, and reading all sixteen costs a second.
     wanted = [p for p in sorted(project.results.glob("torch-*-cpu.json")) if minor(p.name) in (minor(old), minor(new))]
     recorded = {minor(r["environment"]["torch"]): r for r in map(load, wanted)}
     lines = [f"torchref: what changes from torch {minor(old)} to {minor(new)} ({len(found)} behaviours)"]
     for rel, path, b in sorted(found, key=lambda f: (release_key(f[0]), f[1])):
-        now = "holds from" if all(matches(s, Version(minor(new))) for s in b.torch_versions) else "no longer holds from"
+        now = "holds from" if runs_on(b, minor(new)) else "no longer holds from"
         lines.append(f"  [{rel}] {b.heading}")
         lines.append(f"      {now} {rel}; page: {site_path(path)}#{b.name}")
         if link := b.source_link:
@@ -126,7 +117,3 @@ def upgrade_report(project: Project, old: str, new: str) -> str:
         lines.append(f"{len(flips)} recorded outcomes flip between passed and failed:")
         lines += [f"  {n}" for n in flips]
     return "\n".join(lines)
-
-
-def _is_torch_spec(key: str) -> bool:
-    return bool(re.match(r"^\s*[<>=!~]=?\s*2\.", key))

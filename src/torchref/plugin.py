@@ -91,9 +91,9 @@ def _check_function_names(item: pytest.Item, mark: pytest.Mark) -> None:
             raise ValueError(f"{mark.name} {name!r} is not a function of {getattr(module, '__name__', item.nodeid)}")
 
 
-def _check(item: pytest.Item, known: dict[str, dict] | None) -> None:
-    """ValueError naming what is wrong with one of the item's torchref markers."""
-    _claims(item, known)
+def _check(item: pytest.Item, known: dict[str, dict] | None) -> list[dict]:
+    """The item's claims, or ValueError naming what is wrong with one of its torchref markers."""
+    found = _claims(item, known)
     for name in VERSION_MARKERS:
         for mark in item.iter_markers(name):
             if len(mark.args) != 1 or mark.kwargs:
@@ -105,10 +105,14 @@ def _check(item: pytest.Item, known: dict[str, dict] | None) -> None:
     for mark in item.iter_markers("docs_erratum"):
         if len(mark.args) != 1 or not isinstance(mark.args[0], str) or mark.kwargs:
             raise ValueError('write @pytest.mark.docs_erratum("what the docs say")')
+    return found
 
 
-def skip_reason(item: pytest.Item) -> str | None:
-    """Why the item cannot run here, from its version and device markers; None if it can."""
+def skip_reason(item: pytest.Item, gpus: int, here: str | None) -> str | None:
+    """Why the item cannot run here, from its version and device markers; None if it can.
+
+    `gpus` is the number of CUDA devices and `here` the accelerator, both found once per run.
+    """
     for name, package in VERSION_MARKERS.items():
         for mark in item.iter_markers(name):
             have = versions.INSTALLED[package]
@@ -116,15 +120,14 @@ def skip_reason(item: pytest.Item) -> str | None:
                 return f"needs {package}{mark.args[0]}, {package} is not installed"
             if not releases.matches(mark.args[0], have):
                 return f"needs {package}{mark.args[0]}, have {have}"
-    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    if item.get_closest_marker("cuda") and not count:
+    if item.get_closest_marker("cuda") and not gpus:
         return DEVICE_MARKERS["cuda"]
-    if item.get_closest_marker("multi_gpu") and count < 2:
-        return f"{DEVICE_MARKERS['multi_gpu']}, have {count}"
-    if item.get_closest_marker("no_cuda") and count:
+    if item.get_closest_marker("multi_gpu") and gpus < 2:
+        return f"{DEVICE_MARKERS['multi_gpu']}, have {gpus}"
+    if item.get_closest_marker("no_cuda") and gpus:
         return DEVICE_MARKERS["no_cuda"]
-    if item.get_closest_marker("no_accelerator") and accelerator() is not None:
-        return f"{DEVICE_MARKERS['no_accelerator']}, have {accelerator()}"
+    if item.get_closest_marker("no_accelerator") and here is not None:
+        return f"{DEVICE_MARKERS['no_accelerator']}, have {here}"
     return None
 
 
@@ -143,20 +146,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Check every marker now, so a typo stops the run instead of skipping or mislabelling a
     test; then mark the tests that cannot run here, so each skip names its test."""
     known = _known_claims(config)
-    problems = []
+    problems, claimed = [], {}
     for item in items:
         try:
-            _check(item, known)
+            claimed[item.nodeid] = _check(item, known)
         except ValueError as exc:
             problems.append(f"{item.nodeid}: {exc}")
     if problems:
         raise pytest.UsageError("bad torchref marker:\n  " + "\n  ".join(sorted(problems)))
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    here = accelerator()
     for item in items:
-        if reason := skip_reason(item):
+        if reason := skip_reason(item, gpus, here):
             item.add_marker(pytest.mark.skip(reason=reason))
         # Reports carry user properties to the process that records results (pytest-xdist's
         # controller collects nothing itself).
-        item.user_properties.append((CLAIMS_PROPERTY, _claims(item)))
+        item.user_properties.append((CLAIMS_PROPERTY, claimed[item.nodeid]))
 
 
 class Recorder:

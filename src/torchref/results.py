@@ -9,7 +9,6 @@ import re
 import subprocess
 from datetime import datetime, timezone
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import numpy
 import torch
 
 from torchref.releases import release_key
+from torchref.versions import distribution_version
 
 SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
 
@@ -28,13 +28,6 @@ class ResultsError(Exception):
 @cache
 def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
-def _version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def _cpu_model() -> str:
@@ -56,13 +49,10 @@ def _run(*cmd: str) -> str | None:
 
 
 def environment(root: Path) -> dict:
-    # The installed distribution, read without importing it: importing torchvision costs
-    # a second and registers operators that cannot be registered twice in one process.
-    vision = _version("torchvision")
     cuda = torch.cuda.is_available()
     return {
         "torch": torch.__version__,
-        "torchvision": vision,
+        "torchvision": distribution_version("torchvision"),
         "numpy": numpy.__version__,
         "python": platform.python_version(),
         "platform": platform.platform(),

@@ -15,15 +15,20 @@ T = TypeVar("T")
 TORCH = release_of(torch.__version__)
 
 
-def _installed(dist: str) -> Version | None:
-    # Read without importing: importing torchvision costs a second and registers operators.
+def distribution_version(dist: str) -> str | None:
+    """The installed distribution's version as its metadata says, or None where it is not installed.
+
+    Read without importing: importing torchvision costs a second and registers operators
+    that cannot be registered twice in one process.
+    """
     try:
-        return release_of(metadata.version(dist))
+        return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return None
 
 
-TORCHVISION = _installed("torchvision")
+_vision = distribution_version("torchvision")
+TORCHVISION = release_of(_vision) if _vision else None
 INSTALLED = {"torch": TORCH, "torchvision": TORCHVISION}
 
 
@@ -31,7 +36,7 @@ def torch_matches(spec: str, version: Version = TORCH) -> bool:
     return matches(spec, version)
 
 
-def by_version(expectations: dict[str, T], version: Version | None = TORCH, package: str = "torch") -> T:
+def by_version(expectations: dict[str, T], version: Version | None = None, package: str = "torch") -> T:
     """The expectation whose specifier matches the installed torch (or `package`).
 
     Exactly one specifier must match, so a gap or an overlap in the ranges is an error
@@ -39,8 +44,7 @@ def by_version(expectations: dict[str, T], version: Version | None = TORCH, pack
     `by_version({...})` literal to list where a behaviour changed. Pass
     `package="torchvision"` (and leave `version` out) for a torchvision change.
     """
-    if package != "torch" and version is TORCH:
-        version = INSTALLED.get(package)
+    version = version or INSTALLED.get(package)
     if version is None:
         raise LookupError(f"{package} is not installed; gate the test on it")
     matching = [spec for spec in expectations if matches(spec, version)]

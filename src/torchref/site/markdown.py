@@ -49,3 +49,8 @@ def inline_html(text: str) -> str:
 def html_href(from_page: str, to_page: str, anchor: str = "") -> str:
     """A link between generated pages as the built site names them (`use_directory_urls: false`)."""
     return link(from_page, to_page.removesuffix(".md") + ".html", anchor)
+
+
+def count(n: int, noun: str) -> str:
+    """`1 behaviour`, `2 behaviours`: a number with its noun in the right number."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")

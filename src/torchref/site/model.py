@@ -144,10 +144,10 @@ def _module_marks(tree: ast.Module, path: str) -> list[tuple[str, ast.Call | Non
     return found
 
 
-def _names(call: ast.Call | None, path: str, lineno: int, where: str, most: int | None = None) -> list[str]:
+def _names(call: ast.Call | None, name: str, path: str, lineno: int, where: str, most: int | None = None) -> list[str]:
+    """The function names a `figure` or `shows` marker gives, or RenderError saying how to write it."""
     args = call.args if call else []
     if call is None or not args or call.keywords or (most and len(args) > most) or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args):
-        name = where.rsplit(" ", 2)[-2]
         raise RenderError(f'{path}:{lineno}: {where}: write @pytest.mark.{name}("function_name")')
     return [a.value for a in args]  # type: ignore[attr-defined]
 
@@ -170,7 +170,7 @@ def _behaviour(node: ast.FunctionDef, lines: list[str], path: str, module_marks:
         elif name in DEVICE_MARKERS:
             found["device"].append(name)
         elif name in ("figure", "shows"):
-            found[name] += _names(call, path, lineno, where, most=1 if name == "figure" else None)
+            found[name] += _names(call, name, path, lineno, where, most=1 if name == "figure" else None)
     by_version = _by_version_keys(node)
     return Behaviour(
         name=node.name,

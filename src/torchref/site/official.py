@@ -119,9 +119,8 @@ def render_official_page(page: OfficialPage, checks: list[tuple[str, Module, Beh
     return "\n".join(out).rstrip() + "\n"
 
 
-def render_index(pages: list[OfficialPage], modules: list[Module]) -> str:
+def render_index(pages: list[OfficialPage], by_page: dict[str, list[tuple[str, Module, Behaviour]]]) -> str:
     """Every official page the reference links, with counts; the listed ones have a page each."""
-    by_page = _by_page(modules)
     listed = {p.url for p in pages}
     out = [
         *front_matter(hide=("toc",)),
@@ -143,8 +142,8 @@ def render_index(pages: list[OfficialPage], modules: list[Module]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def render_other(pages: list[OfficialPage], modules: list[Module]) -> str:
-    by_page = _by_page(modules)
+def render_other(pages: list[OfficialPage], by_page: dict[str, list[tuple[str, Module, Behaviour]]]) -> str:
+    """The linked official pages not listed in the official-docs file, each with its behaviours."""
     listed = {p.url for p in pages}
     out = [*front_matter(hide=("toc",), searchable=False), "# Other API pages", "", "Official pages linked by behaviours, with those behaviours.", ""]
     for url in sorted(u for u in by_page if u not in listed):
@@ -180,7 +179,7 @@ def render_errata(modules: list[Module], runs: list[Run]) -> str:
 def generated(pages: list[OfficialPage], modules: list[Module], runs: list[Run]) -> dict[str, str]:
     """Site path -> Markdown for the Official docs section and the Docs errata page."""
     by_page = _by_page(modules)
-    out = {INDEX: render_index(pages, modules), OTHER: render_other(pages, modules), ERRATA: render_errata(modules, runs)}
+    out = {INDEX: render_index(pages, by_page), OTHER: render_other(pages, by_page), ERRATA: render_errata(modules, runs)}
     for p in pages:
         out[page_path(p)] = render_official_page(p, by_page.get(p.url, []))
     return out

@@ -69,18 +69,6 @@ def _check(run: object, path: Path) -> None:
 
 # ---------------------------------------------------------------- rendering
 
-_UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
-
-
-def _unit(seconds: float) -> tuple[float, str]:
-    return next(((scale, name) for scale, name in _UNITS if seconds >= scale), _UNITS[-1])
-
-
-def _time(seconds: float) -> str:
-    scale, name = _unit(seconds)
-    return f"{seconds / scale:.3g} {name}"
-
-
 def device_label(run: dict) -> str:
     """Where a run was timed, as the page names it: the GPU, or the CPU model, and the torch release."""
     info = run.get("machine_info", {})
@@ -183,9 +171,9 @@ def render_performance(bench_runs: list[dict]) -> str:
                 cells = [
                     what,
                     *([] if one_device else [cell(label)]),
-                    _time(stats["mean"]),
-                    _time(stats["median"]),
-                    _time(stats["min"]),
+                    svg.si(stats["mean"], "s"),
+                    svg.si(stats["median"], "s"),
+                    svg.si(stats["min"], "s"),
                     str(stats["rounds"]),
                     _bandwidth(bench),
                 ]

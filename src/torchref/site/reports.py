@@ -6,13 +6,9 @@ import html
 from pathlib import Path
 
 from torchref.releases import changes_between, release_key
-from torchref.site.markdown import html_href, inline_html, cell, claim_anchor, front_matter, site_path
+from torchref.site.markdown import cell, claim_anchor, count, front_matter, html_href, inline_html, site_path
 from torchref.site.model import VERDICT_TEXT, Behaviour, Module
 from torchref.site.outcomes import CELL, Run, boundaries, release_runs, runs_on, status
-
-
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}" + ("" if n == 1 else "s")
 
 
 def _recorded(runs: list[Run]) -> str:
@@ -27,7 +23,7 @@ def _recorded(runs: list[Run]) -> str:
     where = []
     if cpu:
         span = cpu[0] if len(cpu) == 1 else f"{cpu[0]} to {cpu[-1]}"
-        where.append(f"on CPU for {_count(len(cpu), 'torch release')} ({span})")
+        where.append(f"on CPU for {count(len(cpu), 'torch release')} ({span})")
     for gpu, rels in gpus.items():
         where.append(f"on {html.escape(gpu)} for torch {', '.join(sorted(set(rels), key=release_key))}")
     return "Results are recorded " + " and ".join(where) + "."
@@ -53,8 +49,8 @@ def render_home(readme: str, groups: list[tuple[str, list[Module]]], runs: list[
         "",
         tagline,
         "",
-        f"The reference holds **{_count(behaviours, 'behaviour')}** on **{_count(len(modules), 'page')}** in "
-        f"{_count(len(topics), 'topic')}: each is a pytest test whose name states the behaviour, whose "
+        f"The reference holds **{count(behaviours, 'behaviour')}** on **{count(len(modules), 'page')}** in "
+        f"{count(len(topics), 'topic')}: each is a pytest test whose name states the behaviour, whose "
         "docstring says why, and whose body proves it. " + _recorded(runs),
         "",
         "## Where to start",
@@ -66,9 +62,9 @@ def render_home(readme: str, groups: list[tuple[str, list[Module]]], runs: list[
     ]
     for n, (topic_title, mods) in enumerate(topics, start=1):
         index = f"{Path(mods[0].path).parent.name}/index.md"
-        count = sum(len(m.behaviours) for m in mods)
+        in_topic = sum(len(m.behaviours) for m in mods)
         first = f"[{cell(mods[0].title)}]({site_path(mods[0].path)})"
-        out.append(f"| {n} | **[{cell(topic_title)}]({index})** | {len(mods)} | {count} | {first} |")
+        out.append(f"| {n} | **[{cell(topic_title)}]({index})** | {len(mods)} | {in_topic} | {first} |")
     if pages:
         out += ["", "Across the reference:", ""]
         out += [f"- [{cell(page_title)}]({path}){_ABOUT.get(path, '')}" for page_title, path in pages]
@@ -113,7 +109,7 @@ def render_claims(claims: dict[str, dict], modules: list[Module], titles: dict[s
         *front_matter(hide=("navigation", "toc")),
         "# Claims",
         "",
-        f"Every checkable claim about PyTorch in the study notes this reference started from ({_count(len(notes), 'note')}) "
+        f"Every checkable claim about PyTorch in the study notes this reference started from ({count(len(notes), 'note')}) "
         "is listed under its note: the note's own sentence (in Chinese, as written) beside an English "
         "paraphrase, and the verdict of the tests that check it against real PyTorch: *right*, *wrong*, "
         "or *outdated* (right for an older release).",
@@ -125,7 +121,7 @@ def render_claims(claims: dict[str, dict], modules: list[Module], titles: dict[s
     ]
     per_note = {note: sum(c["note"] == note for c in claims.values()) for note in notes}
     out += [
-        f"{n}. [{cell(note_title(note, titles))}](#{note_anchor(note)}): {_count(per_note[note], 'claim')}"
+        f"{n}. [{cell(note_title(note, titles))}](#{note_anchor(note)}): {count(per_note[note], 'claim')}"
         for n, note in enumerate(notes, start=1)
     ]
     note = None
@@ -237,7 +233,7 @@ def render_matrix(groups: list[tuple[str, list[Module]]], runs: list[Run]) -> st
             )
             for b in m.behaviours:
                 states = [status(run.outcomes(m.path, b.name)) for run in runs]
-                moved = changed(b, [status(r.outcomes(m.path, b.name))[0] for r in cpu], releases)
+                moved = changed(b, [css for run, (css, _) in zip(runs, states, strict=True) if run.device == "cpu"], releases)
                 cells = "".join(f'<td class="tr-{css}" title="{html.escape(text)}">{CELL[css]}</td>' for css, text in states)
                 out.append(
                     f'<tr class="tr-row" data-topic="{topic}" data-changed="{int(moved)}">'
