@@ -51,7 +51,9 @@ def setup(session: nox.Session) -> str:
 def test(session: nox.Session) -> None:
     """Set up, then run the whole reference and the tests of the machinery."""
     python = setup(session)
-    session.run(python, "-m", "pytest", *session.posargs)
+    # The console script, as a reader types it: `python -m pytest` would also put the current
+    # directory on sys.path and hide an import that only works from the project root.
+    session.run(str(Path(python).parent / "pytest"), *session.posargs)
 
 
 @nox.session(python=False)
