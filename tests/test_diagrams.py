@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from torchref import autograd_graph, strided
-from torchref.site import build, diagrams
+from torchref.site import diagrams, figures
 
 
 def test_autograd_graph_walks_grad_fn_breadth_first_and_keeps_shared_nodes_once():
@@ -48,4 +48,4 @@ def test_strided_needs_a_base_that_starts_its_storage():
 
 def test_a_figure_function_returning_something_else_is_an_error():
     with pytest.raises(TypeError, match="returns a Figure, Graph or Strided, not int"):
-        build._draw(3)
+        figures._draw(3)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from torchref.site import model, outcomes, pages, reports
+from torchref.site import figures, model, outcomes, pages, reports
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PATH = "reference/demo/test_sample.py"
@@ -72,10 +72,16 @@ def test_figure_is_placed_after_the_code_and_its_blanks():
         '"""T\n"""\nimport pytest\n\ndef curve():\n    return 1\n\n\n'
         '@pytest.mark.figure("curve")\ndef test_x():\n    """A.\n\n    Docs: https://docs.pytorch.org/x\n    """\n    assert curve() == 1\n'
     )
-    page = pages.render_page(model.parse(source, PATH), [], {"curve": "<svg></svg>"})
+    page = pages.render_page(model.parse(source, PATH), [])
 
-    assert 'hidden></div>\n\n<div class="tr-figure"><svg></svg></div>' in page
+    assert 'hidden></div>\n\n<div class="tr-figure"><!-- torchref-figure curve --></div>' in page
     assert "@pytest.mark.figure" not in page
+    assert figures.fill(page, {"curve": "<svg></svg>"}, "demo/a.md").count('<div class="tr-figure"><svg></svg></div>') == 1
+
+
+def test_a_figure_that_was_not_drawn_stops_the_build_naming_the_page():
+    with pytest.raises(model.RenderError, match=r"^demo/a.md: figure curve was not drawn$"):
+        figures.fill('<div class="tr-figure"><!-- torchref-figure curve --></div>', {}, "demo/a.md")
 
 
 def test_topic_index_links_every_behaviour():

@@ -1,5 +1,6 @@
 """The site's pages and settings, and clear errors on bad input (the strict build itself: test_browser.py)."""
 
+import json
 import re
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import pytest
 import yaml
 
 from torchref import claims, config, results
-from torchref.site import build, model, outcomes, reports
+from torchref.site import build, figures, model, outcomes, reports
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,6 +81,36 @@ def test_module_with_a_syntax_error_stops_the_build_naming_the_file(tmp_path):
 
     with pytest.raises(model.RenderError, match=r"^reference/demo/test_b.py:1: syntax error"):
         build.generated_pages(project)
+
+
+def _page_with_figure(body):
+    return (
+        '"""A page with a figure"""\n\nimport pytest\nfrom torchref import Figure\n\n\n'
+        f"def curve():\n    return {body}\n\n\n"
+        '@pytest.mark.figure("curve")\ndef test_a():\n    """A."""\n'
+    )
+
+
+def test_figures_are_drawn_from_the_page_code_by_site_path(tmp_path, capsys):
+    project = _tiny_root(tmp_path)
+    (project.root / "reference" / "demo" / "test_a.py").write_text(_page_with_figure('Figure("t", "x", "y", {"s": ([0, 1], [1, 2])})'))
+
+    assert figures.main([str(project.root)]) == 0
+
+    drawn = json.loads(capsys.readouterr().out)
+    assert list(drawn) == ["demo/a.md"]
+    assert list(drawn["demo/a.md"]) == ["curve"]
+    assert drawn["demo/a.md"]["curve"].startswith("<svg")
+
+
+def test_a_figure_that_fails_to_draw_stops_the_build_naming_the_file(tmp_path):
+    project = _tiny_root(tmp_path)
+    (project.root / "reference" / "demo" / "test_a.py").write_text(_page_with_figure("1 / 0"))
+
+    drawing = figures.Drawing(project.root)  # the child process a build starts
+
+    with pytest.raises(model.RenderError, match=r"^reference/demo/test_a.py: cannot draw its figures: ZeroDivisionError: division by zero$"):
+        drawing.result()
 
 
 def test_nav_orders_topics_as_lessons(tmp_path):

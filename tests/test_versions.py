@@ -3,8 +3,14 @@
 import pytest
 from packaging.version import Version
 
-from torchref import by_version, torch_matches
-from torchref.releases import changes_between, parse_spec
+from torchref import TORCH, by_version, torch_matches
+from torchref.releases import changes_between, parse_spec, release_of
+
+
+def test_installed_release_read_from_metadata_is_the_imported_torch():
+    import torch
+
+    assert release_of(torch.__version__) == TORCH
 
 
 def test_local_build_tag_and_dev_suffix_do_not_matter():

@@ -6,9 +6,22 @@ The releases a project supports are listed in its `[tool.torchref.releases]`.
 from __future__ import annotations
 
 import re
+from importlib import metadata
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
+
+
+def distribution_version(dist: str) -> str | None:
+    """The installed distribution's version as its metadata says, or None where it is not installed.
+
+    Read without importing: importing torchvision costs a second and registers operators
+    that cannot be registered twice in one process.
+    """
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def release_of(version: str) -> Version:

@@ -12,11 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import numpy
-import torch
-
-from torchref.releases import release_key
-from torchref.versions import distribution_version
+from torchref.releases import distribution_version, release_key
 
 SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
 
@@ -49,6 +45,10 @@ def _run(*cmd: str) -> str | None:
 
 
 def environment(root: Path) -> dict:
+    # Imported here, not at the top: the site and the comparisons read results without torch.
+    import numpy
+    import torch
+
     cuda = torch.cuda.is_available()
     return {
         "torch": torch.__version__,

@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from importlib import metadata
 from typing import TypeVar
 
-import torch
 from packaging.version import Version
 
-from torchref.releases import matches, release_of
+from torchref.releases import distribution_version, matches, release_of
 
 T = TypeVar("T")
 
-TORCH = release_of(torch.__version__)
+
+def _installed_torch() -> str:
+    """torch's version as its installed metadata says, the same string as `torch.__version__`
+    for an installed wheel: the site builder and the command line import this module and must
+    not pay for importing torch."""
+    version = distribution_version("torch")
+    if version is None:  # torch importable without its metadata, as from a source checkout
+        import torch
+
+        version = torch.__version__
+    return version
 
 
-def distribution_version(dist: str) -> str | None:
-    """The installed distribution's version as its metadata says, or None where it is not installed.
-
-    Read without importing: importing torchvision costs a second and registers operators
-    that cannot be registered twice in one process.
-    """
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
+TORCH = release_of(_installed_torch())
 
 
 _vision = distribution_version("torchvision")

@@ -1,18 +1,16 @@
 """Assembles the site's generated pages from the reference modules and the recorded results.
 
-Reads files and imports modules for their figures; everything that decides what a page
-says is in the pure `render` module.
+Reads files; everything that decides what a page says is in the pure rendering modules,
+and the figures are drawn apart, by `figures`.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 from torchref import claims, results
 from torchref.config import Project
-from torchref.site import diagrams, model, official, pages, performance, reports, svg
+from torchref.site import model, official, pages, performance, reports
 from torchref.site.markdown import site_path
 from torchref.site.outcomes import Run
 
@@ -45,37 +43,6 @@ def parse_all(project: Project) -> list[model.Module]:
     return modules
 
 
-def draw_figures(root: Path, module: model.Module) -> dict[str, str]:
-    """Import the module and draw each figure function that one of its tests names."""
-    names = sorted({b.figure for b in module.behaviours if b.figure})
-    if not names:
-        return {}
-    path = root / module.path
-    spec = importlib.util.spec_from_file_location(f"torchref_docs.{path.parent.name}.{path.stem}", path)
-    if spec is None or spec.loader is None:
-        raise model.RenderError(f"{module.path}: cannot be imported to draw its figures")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    drawn = {}
-    try:
-        spec.loader.exec_module(mod)
-        for name in names:
-            drawn[name] = _draw(getattr(mod, name)())
-    except Exception as exc:  # any failure here must name the file, whatever it was
-        raise model.RenderError(f"{module.path}: cannot draw its figures: {type(exc).__name__}: {exc}") from exc
-    finally:
-        sys.modules.pop(spec.name, None)
-    return drawn
-
-
-def _draw(figure: object) -> str:
-    if isinstance(figure, svg.Figure):
-        return svg.svg(figure)
-    if isinstance(figure, (diagrams.Graph, diagrams.Strided)):
-        return diagrams.draw(figure)
-    raise TypeError(f"a figure function returns a Figure, Graph or Strided, not {type(figure).__name__}")
-
-
 def generated_pages(project: Project) -> dict[str, tuple[str, str]]:
     """Site path -> (Markdown, source file the page comes from) for every generated page."""
     root = project.root
@@ -85,7 +52,7 @@ def generated_pages(project: Project) -> dict[str, tuple[str, str]]:
     by_topic: dict[str, list[model.Module]] = {}
     for m in modules:
         by_topic.setdefault(Path(m.path).parent.name, []).append(m)
-        out[site_path(m.path)] = (pages.render_page(m, runs, draw_figures(root, m)), m.path)
+        out[site_path(m.path)] = (pages.render_page(m, runs), m.path)
     reference = project.reference.relative_to(root).as_posix()
     for topic, mods in by_topic.items():
         out[f"{topic}/index.md"] = (pages.render_topic_index(project.topic(topic).title, mods), f"{reference}/{topic}")

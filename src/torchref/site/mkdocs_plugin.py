@@ -1,4 +1,4 @@
-"""mkdocs glue: hands the generated pages and the navigation to mkdocs. Nothing else.
+"""mkdocs glue: hands the generated pages, their figures and the navigation to mkdocs. Nothing else.
 
 Registered as the mkdocs plugin `torchref` (`plugins: [search, torchref]` in mkdocs.yml);
 only the site build imports this module, so mkdocs stays an optional extra.
@@ -12,10 +12,14 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
 from torchref import config as settings
-from torchref.site import build, pages
+from torchref.site import build, figures, pages
 
 
 class TorchrefPlugin(BasePlugin):
+    def __init__(self):
+        self._figures: figures.Drawing | None = None
+        self._with_figures: dict[str, Path] = {}  # page -> its written HTML, which holds figure marks
+
     def _project(self, config) -> settings.Project:
         return settings.load(Path(config.config_file_path).resolve().parent)
 
@@ -29,7 +33,11 @@ class TorchrefPlugin(BasePlugin):
         return config
 
     def on_files(self, files, config):
-        for path, (markdown, source) in build.generated_pages(self._project(config)).items():
+        project = self._project(config)
+        # Drawing imports torch (seconds): a child process draws while mkdocs builds the pages.
+        self._figures = figures.Drawing(project.root)
+        self._with_figures = {}
+        for path, (markdown, source) in build.generated_pages(project).items():
             page = File.generated(config, path, content=markdown)
             page.edit_uri = source
             files.append(page)
@@ -37,3 +45,21 @@ class TorchrefPlugin(BasePlugin):
 
     def on_page_markdown(self, markdown, page, config, files):
         return markdown.replace(pages.MARKERS_PLACEHOLDER, pages.markers_table())
+
+    def on_post_page(self, output, page, config):
+        if figures.MARK.search(output):
+            self._with_figures[page.file.src_uri] = Path(page.file.abs_dest_path)
+        return output
+
+    def on_post_build(self, config):
+        # The figures go into the written pages last, so the build never waits for the drawing.
+        if self._figures is None:
+            return
+        drawn = self._figures.result()
+        for src_uri, written in self._with_figures.items():
+            html = written.read_text(encoding="utf-8")
+            written.write_text(figures.fill(html, drawn.get(src_uri, {}), src_uri), encoding="utf-8")
+
+    def on_build_error(self, error):
+        if self._figures is not None:
+            self._figures.close()

@@ -9,6 +9,7 @@ import json
 
 from torchref.learn import find_blanks
 from torchref.markers import DEVICE_MARKERS, MARKERS
+from torchref.site import figures
 from torchref.site.markdown import claim_anchor, first_paragraph, link, site_path
 from torchref.site.model import VERDICT_TEXT, Behaviour, Module
 from torchref.site.outcomes import Run, badges, range_badge
@@ -39,10 +40,9 @@ def _conditions(b: Behaviour) -> str:
     return text[:1].upper() + text[1:]
 
 
-def render_page(module: Module, runs: list[Run], figures: dict[str, str] | None = None) -> str:
-    """One reference module as one Markdown page."""
+def render_page(module: Module, runs: list[Run]) -> str:
+    """One reference module as one Markdown page; each figure is a mark that `figures.fill` replaces."""
     page = site_path(module.path)
-    figures = figures or {}
     out = [f"# {module.title}", ""]
     if module.intro:
         out += [module.intro, ""]
@@ -65,7 +65,7 @@ def render_page(module: Module, runs: list[Run], figures: dict[str, str] | None 
             spans = json.dumps([[blank.start, blank.end] for blank in blanks])
             out += [f'<div class="tr-predict" data-blanks="{html.escape(spans)}" hidden></div>', ""]
         if b.figure:
-            out += [f'<div class="tr-figure">{figures.get(b.figure, "figure not drawn")}</div>', ""]
+            out += [f'<div class="tr-figure">{figures.mark(b.figure)}</div>', ""]
         meta = [_claims_line(b, page)] if b.claims else []
         if conditions := _conditions(b):
             meta.append(conditions)
