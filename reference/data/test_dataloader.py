@@ -8,6 +8,7 @@ collation treats Python numbers and mismatched shapes.
 
 import math
 import os
+import random
 
 import numpy as np
 import pytest
@@ -462,6 +463,38 @@ def test_persistent_workers_survive_the_epoch():
     assert first_pid != [os.getpid()]
 
 
+class RandomDraws(Dataset):
+    """Sample i is, from inside its worker: the worker's seed, a draw of Python's `random` and of NumPy's global generator."""
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        return get_worker_info().seed, random.random(), int(np.random.randint(2**31))
+
+
+@pytest.mark.docs_erratum("Seeds for other libraries may be duplicated upon initializing workers, causing each worker to return identical random numbers.")
+def test_workers_reseed_python_random_and_numpy_too():
+    """Each worker also seeds Python's `random` with its seed, and NumPy's global generator from it: forked workers do not repeat each other's draws.
+
+    The docs still warn that other libraries' seeds "may be duplicated", so that every
+    forked worker returns the same "random" augmentation. That was true once; the worker
+    loop now calls `random.seed(seed)` and seeds NumPy from the base seed and the worker
+    id, before `worker_init_fn`. Without any `worker_init_fn`, the two workers below
+    (forked from one parent, with one NumPy state) draw different numbers, and each
+    `random` draw is the first draw of `random.Random(seed)`.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#randomness-in-multi-process-data-loading
+    """
+    loader = DataLoader(RandomDraws(), batch_size=None, num_workers=2, timeout=30)
+
+    (seed_0, random_0, numpy_0), (seed_1, random_1, numpy_1) = list(loader)
+
+    assert random_0 == random.Random(seed_0).random()
+    assert random_1 == random.Random(seed_1).random()
+    assert numpy_0 != numpy_1
+
+
 def test_worker_seeds_are_base_seed_plus_worker_id():
     """Each worker seeds torch with `base_seed + worker_id`; a seeded `generator` repeats the seeds, a new epoch changes them.
 
@@ -470,9 +503,9 @@ def test_worker_seeds_are_base_seed_plus_worker_id():
     `get_worker_info().seed` is that seed, and the next epoch gets new ones. A second
     loader with an equally seeded generator reproduces the first.
 
-    NumPy and `random` are *not* reseeded per worker by torch: a `worker_init_fn` such as
-    `seed_numpy` does it from the worker's seed, here making each NumPy draw the first
-    draw of `RandomState(seed % 2**32)`.
+    A `worker_init_fn` runs after that seeding, so `seed_numpy` here replaces NumPy's
+    per-worker seed (the next behaviour) with one of its own, making each NumPy draw the
+    first draw of `RandomState(seed % 2**32)`.
 
     Docs: https://docs.pytorch.org/docs/stable/data.html#randomness-in-multi-process-data-loading
     """

@@ -69,6 +69,66 @@ def test_fp16_and_bf16_gemms_may_reduce_in_reduced_precision_by_default():
     assert torch.backends.cuda.matmul.allow_bf16_reduced_precision_reduction is True
 
 
+@pytest.mark.torch_version(">=2.10")
+@pytest.mark.parametrize("half", ["fp16", "bf16"])
+def test_reduced_precision_reduction_flag_also_controls_split_k(half):
+    """Assigning a bool to a reduced-precision-reduction flag keeps split-K allowed; a `(False, False)` tuple forbids both.
+
+    cuBLAS may split the inner dimension of a GEMM (split-K) and add the pieces in
+    the half type. Since 2.10 each flag takes `(allow_reduced_precision, allow_splitk)`:
+    a plain bool means `(bool, True)`, the `..._split_k` attribute reads the second
+    part, and `(True, False)` raises, since reduced-precision reductions need split-K
+    ([PR 164766](https://github.com/pytorch/pytorch/pull/164766)). The same holds for
+    the bf16 flag (`#bf16reducedprecision`). Process-wide, so restored in a `finally`.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#fp16reducedprecision
+    """
+    name = f"allow_{half}_reduced_precision_reduction"
+    matmul = torch.backends.cuda.matmul
+    default = (getattr(matmul, name), getattr(matmul, f"{name}_split_k"))
+
+    try:
+        setattr(matmul, name, False)
+        after_bool = (getattr(matmul, name), getattr(matmul, f"{name}_split_k"))
+        setattr(matmul, name, (False, False))
+        after_tuple = (getattr(matmul, name), getattr(matmul, f"{name}_split_k"))
+        with raises_exactly(RuntimeError, match=r"allow_splitk=False is not supported when reduced precision reductions are enabled"):
+            setattr(matmul, name, (True, False))
+    finally:
+        setattr(matmul, name, default)
+
+    assert default == (True, True)
+    assert after_bool == (False, True)
+    assert after_tuple == (False, False)
+    assert (getattr(matmul, name), getattr(matmul, f"{name}_split_k")) == (True, True)
+
+
+@pytest.mark.torch_version(">=2.7")
+def test_full_fp16_accumulation_is_off_by_default():
+    """`torch.backends.cuda.matmul.allow_fp16_accumulation` is False by default: fp16 GEMMs accumulate in float32.
+
+    Distinct from reduced-precision *reductions* (a few truncated partial sums), this
+    flag lets cuBLAS accumulate the whole fp16 product in fp16: faster on some GPUs,
+    less precise and more likely to overflow. You opt in by setting it to True; it
+    arrived in 2.7 ([PR 144441](https://github.com/pytorch/pytorch/pull/144441)).
+    Process-wide, so restored in a `finally`.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#fp16accumulation
+    """
+    matmul = torch.backends.cuda.matmul
+    default = matmul.allow_fp16_accumulation
+
+    matmul.allow_fp16_accumulation = True
+    try:
+        opted_in = matmul.allow_fp16_accumulation
+    finally:
+        matmul.allow_fp16_accumulation = default
+
+    assert default is False
+    assert opted_in is True
+    assert matmul.allow_fp16_accumulation is False
+
+
 @pytest.mark.cuda
 @pytest.mark.claim("S1-007", verdict="true")
 def test_tensor_to_cuda_returns_a_copy_on_the_gpu():
@@ -131,7 +191,7 @@ def test_mixing_cpu_and_cuda_tensors_raises():
     Moving input, model and target to one device is your job; PyTorch will not copy
     between devices implicitly.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#cuda-semantics
     """
     gpu = torch.ones(2, device="cuda")
     cpu = torch.ones(2)
@@ -147,7 +207,7 @@ def test_cpu_scalar_tensor_mixes_with_a_cuda_tensor():
     The exception to the previous rule: 0-d CPU tensors are treated like Python numbers,
     so `gpu * torch.tensor(2.0)` works and the result is on the GPU.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#cuda-semantics
     """
     gpu = torch.ones(2, device="cuda")
 
@@ -451,7 +511,7 @@ def test_cuda_device_context_selects_the_gpu_for_new_tensors():
     `"cuda"` and `.cuda()` resolve to. An op on tensors that already live on GPU 0 still
     runs on and returns to GPU 0, whatever the current device.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#cuda-semantics
     """
     x = torch.ones(2, device="cuda:0")
     before = torch.cuda.current_device()
@@ -474,7 +534,7 @@ def test_op_on_tensors_of_two_gpus_raises():
 
     Only copies (`to`, `copy_`, `cuda`) move data between GPUs. Move one operand first.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#cuda-semantics
     """
     a = torch.ones(2, device="cuda:0")
     b = torch.ones(2, device="cuda:1")
@@ -482,3 +542,52 @@ def test_op_on_tensors_of_two_gpus_raises():
     with raises_exactly(RuntimeError, match="Expected all tensors to be on the same device"):
         a + b
     assert (a + b.to("cuda:0")).tolist() == [2.0, 2.0]
+
+
+@pytest.mark.cuda
+def test_new_full_on_a_gpu_tensor_stays_on_its_gpu():
+    """`x_gpu.new_full(size, value)` is made on `x_gpu`'s GPU with its dtype, whatever the current device.
+
+    The `new_*` methods are the device-agnostic way to make a tensor inside `forward`:
+    they copy device and dtype from the tensor they are called on.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#device-agnostic-code
+    """
+    x_gpu = torch.empty(2, device="cuda")
+
+    y_gpu = x_gpu.new_full([3, 2], fill_value=-5)
+
+    assert y_gpu.device == x_gpu.device
+    assert y_gpu.dtype == torch.float32
+    assert y_gpu.cpu().tolist() == [[-5.0, -5.0]] * 3
+
+
+@pytest.mark.cuda
+def test_cufft_plan_cache_holds_one_plan_per_fft_geometry():
+    """The cuFFT plan cache of the current GPU has capacity 4096 by default and gains a plan when an FFT runs on a new geometry.
+
+    Plans may hold GPU memory, so the cache is bounded: `max_size` is its capacity
+    (4096 on CUDA 10 and newer) and can be set, `size` counts the plans held, and
+    `clear()` empties it. The capacity is per device and process-wide, so the test
+    restores it.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#cufft-plan-cache
+    """
+    cache = torch.backends.cuda.cufft_plan_cache
+    default = cache.max_size
+    cache.clear()
+    emptied = cache.size
+
+    torch.fft.fft(torch.randn(64, device="cuda"))
+    after_fft = cache.size
+    cache.max_size = 10
+    try:
+        set_to = cache.max_size
+    finally:
+        cache.max_size = default
+
+    assert default == 4096
+    assert emptied == 0
+    assert after_fft == 1
+    assert set_to == 10
+    assert cache.max_size == 4096

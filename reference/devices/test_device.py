@@ -7,6 +7,8 @@ changes) and leaves the original alone, while a module's `.to` converts the modu
 place. Everything on this page runs without a GPU; the GPU half is on the next page.
 """
 
+import argparse
+
 import numpy as np
 import pytest
 import torch
@@ -435,30 +437,117 @@ def test_cuda_is_unavailable_without_a_gpu():
 @pytest.mark.no_cuda
 @pytest.mark.skipif(not torch.backends.cuda.is_built(), reason="needs a CUDA build of torch")
 def test_cuda_call_without_a_gpu_raises_runtime_error_on_a_cuda_build():
-    """On a CUDA build without a usable GPU, `.cuda()` raises a RuntimeError from the driver.
+    """On a CUDA build without a usable GPU, `.cuda()`, a `device="cuda"` factory and `torch.cuda.current_device()` raise a RuntimeError from the driver.
 
     The wheels on PyPI for Linux are CUDA builds, so this is what most people see on a
     laptop or CI machine: "Found no NVIDIA driver" without a driver, "No CUDA GPUs are
-    available" with a driver but no device.
+    available" with a driver but no device. Naming the device (`torch.device("cuda")`)
+    is fine; the error comes when CUDA is first used.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#device-agnostic-code
     """
     x = torch.zeros(2)
+    no_gpu = r"Found no NVIDIA driver|No CUDA GPUs are available"
 
-    with raises_exactly(RuntimeError, match=r"Found no NVIDIA driver|No CUDA GPUs are available"):
+    with raises_exactly(RuntimeError, match=no_gpu):
         x.cuda()
+    with raises_exactly(RuntimeError, match=no_gpu):
+        torch.zeros(2, device="cuda")
+    with raises_exactly(RuntimeError, match=no_gpu):
+        torch.cuda.current_device()
 
 
 @pytest.mark.skipif(torch.backends.cuda.is_built(), reason="needs a CPU-only build of torch")
 def test_cuda_call_on_a_cpu_only_build_raises_assertion_error():
-    """On a CPU-only build, `.cuda()` raises AssertionError "Torch not compiled with CUDA enabled".
+    """On a CPU-only build, `.cuda()`, a `device="cuda"` factory and `torch.cuda.current_device()` raise AssertionError "Torch not compiled with CUDA enabled".
 
     A different exception type from the CUDA build's, so code that catches RuntimeError
     to fall back to the CPU misses this one. Check `torch.cuda.is_available()` instead.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#device-agnostic-code
     """
     x = torch.zeros(2)
 
     with raises_exactly(AssertionError, match="Torch not compiled with CUDA enabled"):
         x.cuda()
+    with raises_exactly(AssertionError, match="Torch not compiled with CUDA enabled"):
+        torch.zeros(2, device="cuda")
+    with raises_exactly(AssertionError, match="Torch not compiled with CUDA enabled"):
+        torch.cuda.current_device()
+
+
+def pick_device(argv):
+    """The device-agnostic idiom of the CUDA notes: a `--disable-cuda` flag and `torch.cuda.is_available()`."""
+    parser = argparse.ArgumentParser(description="PyTorch Example")
+    parser.add_argument("--disable-cuda", action="store_true", help="Disable CUDA")
+    args = parser.parse_args(argv)
+    if not args.disable_cuda and torch.cuda.is_available():
+        args.device = torch.device("cuda")
+    else:
+        args.device = torch.device("cpu")
+    return args.device
+
+
+@pytest.mark.shows("pick_device")
+def test_disable_cuda_flag_picks_the_cpu():
+    """With `--disable-cuda`, the device-agnostic idiom picks `torch.device("cpu")` on any machine.
+
+    The program decides once, at start-up, and then creates tensors with
+    `device=args.device` and moves the model with `.to(args.device)`; nothing else in the
+    code names a device.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#device-agnostic-code
+    """
+    device = pick_device(["--disable-cuda"])
+
+    x = torch.empty((8, 42), device=device)
+    net = nn.Linear(42, 2).to(device=device)
+
+    assert device == torch.device("cpu")
+    assert x.device == device
+    assert net.weight.device == device
+
+
+@pytest.mark.no_cuda
+@pytest.mark.shows("pick_device")
+def test_device_agnostic_idiom_falls_back_to_the_cpu_without_a_gpu():
+    """Without a GPU, the device-agnostic idiom picks the CPU even without `--disable-cuda`.
+
+    `torch.cuda.is_available()` is False here (on a CPU-only build and on a CUDA build
+    without a GPU alike), and it answers without raising, so the same script runs on a
+    laptop and on a GPU server.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#device-agnostic-code
+    """
+    device = pick_device([])
+
+    assert torch.cuda.is_available() is False
+    assert device == torch.device("cpu")
+
+
+def test_new_methods_keep_the_source_tensors_dtype_and_device():
+    """`x.new_full` and `x.new_tensor` make tensors with `x`'s dtype and device; `ones_like` and `zeros_like` do too.
+
+    The `torch.*` factories follow the default device and dtype; the `new_*` methods and
+    `*_like` functions follow the tensor they start from, which is what a module needs
+    when it makes a tensor in `forward`. The `meta` device shows the device being kept
+    without a GPU; a float16 source shows `new_tensor([[1, 2, 3]])` becoming float16, not
+    the int64 the integer list would give.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#device-agnostic-code
+    """
+    x_meta = torch.empty(2, device="meta", dtype=torch.float64)
+    x_half = torch.empty(2, dtype=torch.float16)
+    x_long = torch.empty(2, 3, dtype=torch.int64)
+
+    y_meta = x_meta.new_full([3, 2], fill_value=0.3)
+    y_cpu = torch.empty(2).new_full([3, 2], fill_value=0.3)
+    y_half = x_half.new_tensor([[1, 2, 3]])
+    ones, zeros = torch.ones_like(x_long), torch.zeros_like(x_meta)
+
+    assert (y_meta.device.type, y_meta.dtype, y_meta.shape) == ("meta", torch.float64, (3, 2))
+    assert y_cpu.tolist() == [[torch.tensor(0.3).item()] * 2] * 3
+    assert y_half.dtype == torch.float16
+    assert y_half.tolist() == [[1.0, 2.0, 3.0]]
+    assert (ones.dtype, ones.shape, ones.tolist()) == (torch.int64, (2, 3), [[1, 1, 1]] * 2)
+    assert (zeros.device.type, zeros.dtype) == ("meta", torch.float64)

@@ -51,6 +51,21 @@ def test_sequential_runs_layers_in_constructor_order():
     torch.testing.assert_close(nn.Sequential(model, nn.Identity())(x), y)
 
 
+def test_sequential_passes_a_single_input():
+    """Calling a `Sequential` with two inputs raises TypeError: it chains modules with one input and one output.
+
+    `Sequential.forward` takes exactly one argument and hands each layer's single output
+    to the next layer. A model whose layers need several inputs, or that branches, is
+    written as a custom module with its own `forward`.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#modules-as-building-blocks
+    """
+    model = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+
+    with raises_exactly(TypeError, match=r"forward\(\) takes 2 positional arguments but 3 were given"):
+        model(torch.zeros(1, 2), torch.zeros(1, 2))
+
+
 @pytest.mark.claim("S2-073", verdict="true")
 def test_sequential_names_layers_by_position():
     """Layers passed positionally to `nn.Sequential` are named `"0"`, `"1"`, `"2"`...
@@ -135,12 +150,17 @@ def test_sequential_append_adds_a_layer_at_the_end():
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Sequential.html#torch.nn.Sequential.append
     """
+    torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(2, 2))
+    relu = nn.ReLU()
+    x = torch.randn(3, 2)
 
-    model.append(nn.ReLU())
+    result = model.append(relu)
 
+    assert result is model
     assert [name for name, _ in model.named_children()] == ["0", "1"]
-    assert model(torch.full((1, 2), -100.0)).min().item() == 0.0
+    assert model[1] is relu
+    torch.testing.assert_close(model(x), torch.relu(model[0](x)))
 
 
 @pytest.mark.claim("S4-022", verdict="true")
@@ -244,6 +264,46 @@ def test_moduledict_registers_modules_by_key():
     assert [name for name, _ in heads.named_parameters()] == ["cls.weight", "cls.bias", "box.weight", "box.bias"]
 
 
+class DynamicNet(nn.Module):
+    """The Modules note's dynamic model: `num_layers` Linears in a ModuleList, activations chosen by key from a ModuleDict."""
+
+    def __init__(self, num_layers):
+        super().__init__()
+        self.linears = nn.ModuleList([nn.Linear(4, 4) for _ in range(num_layers)])
+        self.activations = nn.ModuleDict({"relu": nn.ReLU(), "lrelu": nn.LeakyReLU()})
+        self.final = nn.Linear(4, 1)
+
+    def forward(self, x, act):
+        for linear in self.linears:
+            x = self.activations[act](linear(x))
+        return self.final(x)
+
+
+def test_modulelist_and_moduledict_register_submodules_built_at_run_time():
+    """Submodules built in a loop into a `ModuleList`, or by key into a `ModuleDict`, are registered, and their parameters are the model's.
+
+    `DynamicNet(3)` (in the helpers above) decides how many layers to make when it is
+    built. `named_parameters()` recurses into both containers, so an optimizer given
+    `parameters()` trains all three layers; the activations have no parameters to add.
+    The key passed to `forward` picks the activation.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#modules-as-building-blocks
+    """
+    torch.manual_seed(0)
+    net = DynamicNet(3)
+    x = torch.randn(4)
+
+    names = [name for name, _ in net.named_parameters()]
+    out = net(x, "relu")
+
+    assert names == [f"linears.{i}.{p}" for i in range(3) for p in ("weight", "bias")] + ["final.weight", "final.bias"]
+    assert [name for name, _ in net.activations.named_children()] == ["relu", "lrelu"]
+    expected = x
+    for linear in net.linears:
+        expected = torch.relu(linear(expected))
+    torch.testing.assert_close(out, net.final(expected))
+
+
 @pytest.mark.claim("S4-022", verdict="true")
 def test_parameterlist_registers_its_parameters():
     """A `nn.ParameterList` attribute registers each parameter under its index.
@@ -255,6 +315,27 @@ def test_parameterlist_registers_its_parameters():
     model.scales = nn.ParameterList([nn.Parameter(torch.ones(1)) for _ in range(3)])
 
     assert [name for name, _ in model.named_parameters()] == ["scales.0", "scales.1", "scales.2"]
+
+
+def test_parameterdict_from_a_plain_dict_sorts_its_keys():
+    """A `nn.ParameterDict` built from a plain `dict` orders its keys alphabetically, unlike `nn.ModuleDict`.
+
+    The Modules note builds `ParameterDict({'foo': ..., 'bar': ...})` and its printed
+    `state_dict` lists `param_dict.bar` before `param_dict.foo`. `ParameterDict.update`
+    keeps the order of an `OrderedDict`, another `ParameterDict` or a sequence of
+    pairs, but sorts the items of any other mapping. Pass an `OrderedDict` (or a list
+    of pairs) to keep your own order.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.ParameterDict.html#torch.nn.ParameterDict.update
+    """
+    from_dict = nn.ParameterDict({"foo": nn.Parameter(torch.ones(1)), "bar": nn.Parameter(torch.ones(1))})
+    from_pairs = nn.ParameterDict([("foo", nn.Parameter(torch.ones(1))), ("bar", nn.Parameter(torch.ones(1)))])
+    modules = nn.ModuleDict({"foo": nn.ReLU(), "bar": nn.ReLU()})
+
+    assert list(from_dict.keys()) == ["bar", "foo"]
+    assert list(from_dict.state_dict()) == ["bar", "foo"]
+    assert list(from_pairs.keys()) == ["foo", "bar"]
+    assert list(modules.keys()) == ["foo", "bar"]
 
 
 def test_python_list_of_layers_hides_their_parameters():

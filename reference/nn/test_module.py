@@ -3,8 +3,10 @@
 Every model, layer and container in `torch.nn` is an `nn.Module`. A module's job is
 bookkeeping: it notices the parameters, buffers and submodules you assign to it, so that
 `parameters()`, `state_dict()`, `.to()`, `train()` and hooks can find them later. This page
-starts with the shape of a subclass, then shows what gets registered and what does not, and
-ends with the traps: the forgotten `super().__init__()`, integer indexing, and `repr`.
+starts with the shape of a subclass, then shows what gets registered and what does not, how
+modules are built and initialized, how hooks reach into the forward and backward passes, and
+the tools that transform modules; it ends with the traps: the forgotten `super().__init__()`,
+integer indexing, and `repr`.
 """
 
 import pytest
@@ -33,6 +35,42 @@ class Double(nn.Module):
         return 2 * x
 
 
+class MyLinear(nn.Module):
+    """The Modules note's first example: an affine map `input @ weight + bias` built from two parameters."""
+
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(in_features, out_features))
+        self.bias = nn.Parameter(torch.randn(out_features))
+
+    def forward(self, input):
+        return (input @ self.weight) + self.bias
+
+
+class Net(nn.Module):
+    """Two `MyLinear` children, `l0` and `l1`, with a functional ReLU between them."""
+
+    def __init__(self):
+        super().__init__()
+        self.l0 = MyLinear(4, 3)
+        self.l1 = MyLinear(3, 1)
+
+    def forward(self, x):
+        return self.l1(torch.relu(self.l0(x)))
+
+
+class BigNet(nn.Module):
+    """A `MyLinear` child `l1` and a whole `Net` child `net`: a tree two levels deep."""
+
+    def __init__(self):
+        super().__init__()
+        self.l1 = MyLinear(5, 4)
+        self.net = Net()
+
+    def forward(self, x):
+        return self.net(self.l1(x))
+
+
 @pytest.mark.claim("S1-031", verdict="true")
 def test_module_subclass_builds_layers_in_init_and_computes_in_forward():
     """A model subclasses `nn.Module`, creates its layers in `__init__` and uses them in `forward`.
@@ -41,7 +79,7 @@ def test_module_subclass_builds_layers_in_init_and_computes_in_forward():
     decides *what the model computes*. `TwoLayer` (in the helpers above) owns two `Linear`
     layers and maps a batch of 2-feature rows to one output each.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#a-simple-custom-module
     """
     torch.manual_seed(0)
     model = TwoLayer()
@@ -82,14 +120,59 @@ def test_module_needs_forward_but_not_init():
     The note says a custom model *must* write both `__init__()` and `forward()`. Only
     `forward` is required: `nn.Module.__init__` is inherited, so a module that owns nothing
     (like `Double` in the helpers above) needs no `__init__` of its own. You write
-    `__init__` when there are layers or parameters to create.
+    `__init__` when there are layers or parameters to create. The Modules note says as much:
+    modules "are not required to have state, and can also be stateless".
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#a-simple-custom-module
     """
     module = Double()
 
     assert module(torch.tensor([4.0])).tolist() == [8.0]
     assert list(module.parameters()) == []
+
+
+def test_module_parameter_attributes_are_registered_and_used_by_forward():
+    """`nn.Parameter` attributes are registered in assignment order, and calling the module runs `forward` on them.
+
+    `MyLinear` (in the helpers above) owns a `weight` of shape (in, out) and a `bias` of shape
+    (out,). Assigning them is all it takes for `named_parameters()` to list them, each a
+    `Parameter` that requires grad, and the call computes `input @ weight + bias`. The
+    result was made by autograd-tracked operations, so it carries a `grad_fn`.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#a-simple-custom-module
+    """
+    torch.manual_seed(0)
+    m = MyLinear(4, 3)
+    sample_input = torch.randn(4)
+
+    out = m(sample_input)
+
+    named = list(m.named_parameters())
+    assert [name for name, _ in named] == ["weight", "bias"]
+    assert all(type(p) is nn.Parameter and p.requires_grad for _, p in named)
+    assert (m.weight.shape, m.bias.shape) == ((4, 3), (3,))
+    torch.testing.assert_close(out, sample_input @ m.weight + m.bias)
+    assert out.shape == (3,)
+    assert type(out.grad_fn).__name__ == "AddBackward0"
+
+
+def test_module_backward_needs_no_backward_method():
+    """A module defines only `forward`; autograd computes the backward pass and fills each parameter's `.grad`.
+
+    For `y = x @ W + b` and the loss `y.sum()`, the gradient of `W[i, j]` is `x[i]` (for
+    every `j`) and that of `b` is 1: exactly what `backward()` leaves in `.grad`, with no
+    `backward()` written in `MyLinear`.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#a-simple-custom-module
+    """
+    torch.manual_seed(0)
+    m = MyLinear(4, 3)
+    x = torch.tensor([1.0, 2.0, 3.0, 4.0])
+
+    m(x).sum().backward()
+
+    torch.testing.assert_close(m.weight.grad, x.unsqueeze(1).expand(4, 3))
+    assert m.bias.grad.tolist() == [1.0, 1.0, 1.0]
 
 
 def test_module_without_forward_raises_when_called():
@@ -314,6 +397,67 @@ def test_module_buffer_must_be_a_tensor_or_none():
     assert list(module.state_dict()) == []
 
 
+def test_module_register_parameter_none_reserves_the_name():
+    """`register_parameter(name, None)` reserves the name for a parameter without adding one to `parameters()` or `state_dict()`.
+
+    The attribute reads as None, and from then on only an `nn.Parameter` (or None) may be
+    assigned to it: a plain tensor raises TypeError. `nn.Linear(..., bias=False)` uses
+    this to keep a `bias` attribute that is None.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#module-state
+    """
+    module = nn.Module()
+
+    module.register_parameter("param3", None)
+
+    assert module.param3 is None
+    assert list(module.parameters()) == []
+    assert list(module.state_dict()) == []
+    expected = r"cannot assign 'torch\.FloatTensor' as parameter 'param3' \(torch\.nn\.Parameter or None expected\)"
+    with raises_exactly(TypeError, match=expected):
+        module.param3 = torch.zeros(1)
+    module.param3 = nn.Parameter(torch.ones(1))
+    assert [name for name, _ in module.named_parameters()] == ["param3"]
+
+
+class RunningMean(nn.Module):
+    """The Modules note's buffer example: `forward` replaces the `mean` buffer with a new tensor."""
+
+    def __init__(self, num_features, momentum=0.9):
+        super().__init__()
+        self.momentum = momentum
+        self.register_buffer("mean", torch.zeros(num_features))
+
+    def forward(self, x):
+        self.mean = self.momentum * self.mean + (1.0 - self.momentum) * x
+        return self.mean
+
+
+def test_module_tensor_assigned_to_a_buffer_name_stays_a_buffer():
+    """Assigning a new tensor to a registered buffer's name replaces the buffer; it stays in `buffers()` and `state_dict()`.
+
+    `RunningMean` (in the helpers above) rebinds `self.mean` on every call. Because
+    `mean` was registered as a buffer, `nn.Module.__setattr__` stores the new tensor as
+    the buffer, so the latest value is saved and `load_state_dict` restores it into a
+    fresh module. It is not a parameter: the optimizer never sees it.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#module-state
+    """
+    m = RunningMean(2)
+    m(torch.tensor([1.0, 2.0]))
+    m(torch.tensor([1.0, 2.0]))
+    m_loaded = RunningMean(2)
+
+    m_loaded.load_state_dict(m.state_dict())
+
+    # 0 -> 0.1 * x -> 0.9 * 0.1 * x + 0.1 * x = 0.19 * x
+    torch.testing.assert_close(m.mean, 0.19 * torch.tensor([1.0, 2.0]))
+    assert [name for name, _ in m.named_buffers()] == ["mean"]
+    assert list(m.parameters()) == []
+    assert list(m.state_dict()) == ["mean"]
+    assert torch.equal(m_loaded.mean, m.mean)
+
+
 @pytest.mark.torch_version(">=2.5")
 def test_module_assigned_buffer_object_is_registered():
     """Assigning an `nn.Buffer` to an attribute registers it as a buffer, like `register_buffer`.
@@ -347,6 +491,54 @@ def test_module_apply_visits_children_before_self():
     model.apply(lambda m: seen.append(type(m).__name__))
 
     assert seen == ["Linear", "ReLU", "Tanh", "Sequential", "Sequential"]
+
+
+@torch.no_grad()
+def init_weights(m):
+    """The Modules note's initializer: a constant weight and a zero bias for every `nn.Linear`."""
+    if isinstance(m, nn.Linear):
+        nn.init.constant_(m.weight, 0.5)
+        m.bias.fill_(0.0)
+
+
+@pytest.mark.shows("init_weights")
+def test_module_apply_initializes_every_matching_submodule():
+    """`model.apply(init_weights)` reaches every `nn.Linear` in the tree, however deeply nested, and returns the model.
+
+    `init_weights` is written under `torch.no_grad()`, so the in-place writes to the
+    parameters are not recorded by autograd (see the next behaviour for what happens
+    without it). Modules it does not recognise, such as `ReLU`, are visited and left alone.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#modules-as-building-blocks
+    """
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Sequential(nn.Linear(3, 1)))
+
+    result = model.apply(init_weights)
+
+    assert result is model
+    for linear in (model[0], model[2][0]):
+        assert torch.equal(linear.weight, torch.full_like(linear.weight, 0.5))
+        assert torch.equal(linear.bias, torch.zeros_like(linear.bias))
+        assert linear.weight.requires_grad
+
+
+def test_module_in_place_init_of_a_parameter_outside_no_grad_raises():
+    """Writing into a parameter in place outside `torch.no_grad()` raises RuntimeError.
+
+    A parameter is a leaf that requires grad; autograd refuses to record an in-place
+    change to it. That is why the note's initializer carries `@torch.no_grad()`, and
+    why the `nn.init` functions run under `no_grad` themselves.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#modules-as-building-blocks
+    """
+    linear = nn.Linear(2, 1)
+
+    with raises_exactly(RuntimeError, match=r"a leaf Variable that requires grad is being used in an in-place operation"):
+        linear.bias.fill_(0.0)
+    with torch.no_grad():
+        linear.bias.fill_(0.0)
+
+    assert linear.bias.tolist() == [0.0]
 
 
 @pytest.mark.claim("S2-128", verdict="true")
@@ -399,6 +591,112 @@ def test_module_cpu_returns_the_same_module():
     assert model.weight.device.type == "cpu"
 
 
+def test_module_parameters_default_to_float32_on_the_cpu():
+    """`torch.nn` modules create their parameters and floating-point buffers as float32 on the CPU.
+
+    That is the default whatever the module; `dtype=` and `device=` at construction
+    change it (next behaviour). Integer buffers such as BatchNorm's
+    `num_batches_tracked` are int64.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#module-initialization
+    """
+    linear = nn.Linear(5, 3)
+    bn = nn.BatchNorm2d(3)
+
+    tensors = [linear.weight, linear.bias, bn.weight, bn.running_mean, bn.running_var]
+
+    assert {(t.dtype, t.device.type) for t in tensors} == {(torch.float32, "cpu")}
+    assert bn.num_batches_tracked.dtype == torch.int64
+
+
+def test_module_dtype_argument_applies_to_parameters_and_floating_point_buffers():
+    """`dtype=` at construction sets the dtype of the parameters and of the floating-point buffers, not of integer buffers.
+
+    `nn.BatchNorm2d(3, dtype=torch.half)` creates its weight and running statistics as
+    float16 from the start (no float32 copy is made first), while the integer batch
+    counter stays int64. Every `torch.nn` module accepts `device=` and `dtype=`.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#module-initialization
+    """
+    bn = nn.BatchNorm2d(3, dtype=torch.half)
+    linear = nn.Linear(5, 3, dtype=torch.half)
+
+    assert bn.running_mean.dtype == torch.float16
+    assert bn.running_mean.tolist() == [0.0, 0.0, 0.0]
+    assert bn.weight.dtype == torch.float16
+    assert bn.num_batches_tracked.dtype == torch.int64
+    assert {linear.weight.dtype, linear.bias.dtype} == {torch.float16}
+
+
+def test_module_skip_init_builds_the_module_without_initializing_it():
+    """`torch.nn.utils.skip_init(nn.Linear, 5, 3)` builds the module without running its default initialization.
+
+    The default init of `nn.Linear` draws random numbers; `skip_init` draws none (the
+    global generator's state is unchanged), and leaves float32 CPU parameters of the
+    right shapes whose values are whatever the memory held, as `torch.empty` would. You
+    then initialize them yourself, e.g. with `nn.init.orthogonal_`, which makes the
+    rows of the (3, 5) weight orthonormal.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#module-initialization
+    """
+    torch.manual_seed(0)
+    state_before = torch.random.get_rng_state()
+
+    m = torch.nn.utils.skip_init(nn.Linear, 5, 3)
+    state_after = torch.random.get_rng_state()
+    nn.init.orthogonal_(m.weight)
+
+    assert torch.equal(state_before, state_after)
+    assert type(m.weight) is nn.Parameter
+    assert (m.weight.shape, m.weight.dtype, m.weight.device.type) == ((3, 5), torch.float32, "cpu")
+    torch.testing.assert_close(m.weight @ m.weight.T, torch.eye(3))
+
+
+def test_module_skip_init_needs_a_device_argument():
+    """`skip_init` raises RuntimeError for a module class whose constructor takes no `device` argument.
+
+    It works by building the module on the `meta` device and then giving it empty
+    storage, so the constructor must accept `device=` and pass it to every parameter
+    and buffer: the convention all `torch.nn` modules follow.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.utils.init.skip_init.html#torch.nn.utils.init.skip_init
+    """
+
+    class NoDeviceArg(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = nn.Parameter(torch.zeros(2))
+
+    with raises_exactly(RuntimeError, match=r"Module must support a 'device' arg to skip initialization"):
+        torch.nn.utils.skip_init(NoDeviceArg)
+
+
+def test_module_on_the_meta_device_is_materialized_with_to_empty():
+    """A module built with `device="meta"` has shapes but no data; `to_empty(device=...)` gives it real, uninitialized storage.
+
+    Meta tensors record shape and dtype only, so building a huge model there costs no
+    memory. `.to("cpu")` cannot copy data that does not exist and raises
+    NotImplementedError; `to_empty` allocates fresh storage instead, in place, and keeps
+    each `Parameter` a parameter that requires grad. The values are garbage until you
+    initialize or load them.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.to_empty
+    """
+    linear = nn.Linear(5, 3, device="meta")
+    on_meta = (linear.weight.is_meta, linear.weight.shape)
+
+    with raises_exactly(NotImplementedError, match=r"Cannot copy out of meta tensor; no data!"):
+        linear.to("cpu")
+    result = linear.to_empty(device="cpu")
+
+    assert on_meta == (True, (3, 5))
+    assert result is linear
+    assert type(linear.weight) is nn.Parameter
+    assert linear.weight.requires_grad
+    assert (linear.weight.device.type, linear.weight.shape) == ("cpu", (3, 5))
+    assert not linear.bias.is_meta
+
+
 def test_module_parameters_lists_a_shared_weight_once():
     """A parameter used by two layers appears once in `parameters()`.
 
@@ -430,6 +728,29 @@ def test_module_children_yields_direct_submodules_only():
 
     assert children == ["Linear", "Sequential"]
     assert modules == ["Sequential", "Linear", "Sequential", "ReLU"]
+
+
+def test_module_named_modules_walks_the_tree_with_dotted_names():
+    """`named_children()` yields the immediate children; `named_modules()` walks the whole tree, root first, with dotted names.
+
+    `BigNet` (in the helpers above) holds `l1` and a `Net` under `net`, which holds `l0`
+    and `l1` itself. The root comes first under the empty name, and each module is
+    followed by its descendants (pre-order). A module with no children and no
+    `extra_repr`, like `MyLinear`, prints as just `MyLinear()`.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#modules-as-building-blocks
+    """
+    big_net = BigNet()
+
+    children = [name for name, _ in big_net.named_children()]
+    modules = dict(big_net.named_modules())
+
+    assert children == ["l1", "net"]
+    assert list(modules) == ["", "l1", "net", "net.l0", "net.l1"]
+    assert modules[""] is big_net
+    assert modules["net.l0"] is big_net.net.l0
+    assert [name for name, _ in big_net.net.named_children()] == ["l0", "l1"]
+    assert repr(big_net.l1) == "MyLinear()"
 
 
 def test_module_named_modules_lists_a_shared_submodule_once():
@@ -559,6 +880,32 @@ def test_module_zero_grad_set_to_none_false_fills_zeros():
     assert model.bias.grad.tolist() == [0.0]
 
 
+def test_module_training_step_updates_parameters_through_the_optimizer():
+    """One training step (`zero_grad`, `backward`, `optimizer.step()`) moves each parameter by the optimizer's rule.
+
+    The optimizer holds the very `Parameter` objects that `parameters()` yielded, so
+    `step()` changes the module in place. With the note's SGD settings, the first step
+    is `p - lr * (grad + weight_decay * p)`: momentum has no history yet. For `Net` and
+    `l1`'s bias, the gradient of `|output|` is the sign of the output.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#neural-network-training-with-modules
+    """
+    torch.manual_seed(0)
+    net = Net()
+    optimizer = torch.optim.SGD(net.parameters(), lr=1e-4, weight_decay=1e-2, momentum=0.9)
+    bias_before = net.l1.bias.detach().clone()
+    output = net(torch.randn(4))
+
+    loss = torch.abs(output)
+    net.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+    grad = torch.sign(output.detach())
+    torch.testing.assert_close(net.l1.bias.detach(), bias_before - 1e-4 * (grad + 1e-2 * bias_before))
+    assert optimizer.param_groups[0]["params"][0] is net.l0.weight
+
+
 def test_module_forward_hook_sees_input_and_output():
     """A forward hook runs after `forward` and receives the module, its inputs and its output.
 
@@ -652,6 +999,236 @@ def test_module_full_backward_hook_can_replace_the_input_gradient():
     relu(x).sum().backward()
 
     assert x.grad.tolist() == [0.0, 10.0]
+
+
+def test_module_forward_pre_hook_single_return_value_becomes_the_input():
+    """A forward pre-hook that returns a single tensor, not a tuple, has it wrapped into a one-element tuple of inputs.
+
+    The hook receives the positional inputs always wrapped in a tuple, but may return a
+    bare value, as the note's `return input + 1.` does: `__call__` wraps it. Returning
+    None leaves the inputs unchanged.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#module-hooks
+    """
+    seen = []
+    module = nn.Identity()
+    module.register_forward_pre_hook(lambda m, inputs: seen.append(type(inputs)))
+    module.register_forward_pre_hook(lambda m, inputs: inputs[0] + 1.0)
+
+    y = module(torch.tensor([1.0, 2.0]))
+
+    assert seen == [tuple]
+    assert y.tolist() == [2.0, 3.0]
+
+
+def test_module_forward_hooks_change_the_output_until_removed():
+    """With the note's pre-hook (`input + 1`) and residual forward hook (`output + input`), `m(x)` becomes `m(x + 1) + (x + 1)`; removing both restores `m(x)`.
+
+    The pre-hook runs first, so the forward hook sees the *modified* inputs; it receives
+    the output as-is (not in a tuple) and its return value replaces it. Each
+    `register_*` call returns a handle whose `remove()` detaches that hook.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#module-hooks
+    """
+    torch.manual_seed(1)
+    m = nn.Linear(3, 3)
+    x = torch.randn(2, 3)
+    plain = m(x)
+    pre_handle = m.register_forward_pre_hook(lambda mod, inputs: inputs[0] + 1.0)
+    with_pre = m(x)
+    hook_handle = m.register_forward_hook(lambda mod, inputs, output: output + inputs[0])
+
+    with_both = m(x)
+    pre_handle.remove()
+    hook_handle.remove()
+
+    torch.testing.assert_close(with_pre, m(x + 1.0))
+    torch.testing.assert_close(with_both, m(x + 1.0) + (x + 1.0))
+    torch.testing.assert_close(m(x), plain)
+
+
+def test_module_full_backward_hook_changes_input_grads_not_parameter_grads():
+    """A full backward hook's returned gradients (a list works too) reach the module's inputs; its parameters' gradients are unchanged.
+
+    The note's hook returns `[torch.ones_like(gi) * 42. for gi in grad_inputs]`, so
+    `x.grad` becomes all 42. `grad_input` is the gradient with respect to the module's
+    *inputs*: the weight's gradient was computed from `grad_output` and stays
+    `grad_output.T @ x`: with `grad_output` all ones, every row is `x` summed over the batch.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#module-hooks
+    """
+    torch.manual_seed(1)
+    m = nn.Linear(3, 3)
+    x = torch.randn(2, 3, requires_grad=True)
+    m.register_full_backward_hook(lambda mod, grad_inputs, grad_outputs: [torch.ones_like(gi) * 42.0 for gi in grad_inputs])
+
+    m(x).sum().backward()
+
+    assert x.grad.tolist() == [[42.0] * 3] * 2
+    torch.testing.assert_close(m.weight.grad, torch.ones(2, 3).T @ x.detach())
+    assert m.bias.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_module_full_backward_pre_hook_runs_first_and_can_replace_grad_output():
+    """A full backward pre-hook runs before the module's backward, sees only `grad_output`, and its return value replaces it.
+
+    `register_full_backward_pre_hook` gives access to the gradients of the outputs;
+    `register_full_backward_hook` runs afterwards, with the gradients of both inputs and
+    outputs. Doubling `grad_output` in the pre-hook doubles every gradient computed
+    from it, so the full hook already sees the doubled values (ReLU passes the gradient of
+    its positive inputs through unchanged).
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#module-hooks
+    """
+    events = []
+    module = nn.ReLU()
+    module.register_full_backward_pre_hook(lambda m, grad_output: (2 * grad_output[0],))
+    module.register_full_backward_hook(lambda m, grad_input, grad_output: events.append((grad_input[0].tolist(), grad_output[0].tolist())))
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+
+    module(x).sum().backward()
+
+    assert events == [([2.0, 2.0], [2.0, 2.0])]
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_module_global_forward_hooks_run_for_every_module():
+    """`register_module_forward_pre_hook` and `register_module_forward_hook` install hooks that run for every module call, until their handles are removed.
+
+    They live in `torch.nn.modules.module` and apply to all modules at once, including
+    the children called inside a container's `forward`: here the `Sequential`, then its
+    `Linear` and `ReLU`, each with a pre-hook call before and a forward hook call after.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#module-hooks
+    """
+    from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
+
+    model = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    events = []
+    pre = register_module_forward_pre_hook(lambda m, inputs: events.append(("pre", type(m).__name__)))
+    post = register_module_forward_hook(lambda m, inputs, output: events.append(("post", type(m).__name__)))
+    try:
+        model(torch.zeros(1, 2))
+    finally:
+        pre.remove()
+        post.remove()
+    model(torch.zeros(1, 2))
+
+    assert events == [
+        ("pre", "Sequential"),
+        ("pre", "Linear"),
+        ("post", "Linear"),
+        ("pre", "ReLU"),
+        ("post", "ReLU"),
+        ("post", "Sequential"),
+    ]
+
+
+def test_module_global_full_backward_hooks_run_for_every_module():
+    """`register_module_full_backward_pre_hook` and `register_module_full_backward_hook` run for every module in the backward pass.
+
+    The backward pass visits modules in reverse order of the forward pass, so the `ReLU`
+    applied last is hooked before the `Linear` that fed it; for each module the pre-hook
+    comes before the full hook.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#module-hooks
+    """
+    from torch.nn.modules.module import register_module_full_backward_hook, register_module_full_backward_pre_hook
+
+    linear, relu = nn.Linear(2, 2), nn.ReLU()
+    events = []
+    pre = register_module_full_backward_pre_hook(lambda m, grad_output: events.append(("pre", type(m).__name__)))
+    post = register_module_full_backward_hook(lambda m, grad_input, grad_output: events.append(("post", type(m).__name__)))
+    x = torch.ones(1, 2, requires_grad=True)
+    try:
+        relu(linear(x)).sum().backward()
+    finally:
+        pre.remove()
+        post.remove()
+
+    assert events == [("pre", "ReLU"), ("post", "ReLU"), ("pre", "Linear"), ("post", "Linear")]
+
+
+class Symmetric(nn.Module):
+    """A parametrization: builds a symmetric matrix from the upper triangle of its input."""
+
+    def forward(self, X):
+        return X.triu() + X.triu(1).transpose(-1, -2)
+
+
+def test_module_parametrization_computes_the_weight_from_a_stored_original():
+    """`register_parametrization(module, "weight", Symmetric())` makes `weight` a value computed from a stored `original` parameter.
+
+    After registration the module's trainable parameter is
+    `parametrizations.weight.original`; reading `module.weight` runs `Symmetric`
+    (in the helpers above) on it, so the weight is symmetric whatever the optimizer
+    does to `original`. The `state_dict` saves `original`, not `weight`.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#parametrizations
+    """
+    import torch.nn.utils.parametrize as parametrize
+
+    torch.manual_seed(0)
+    linear = nn.Linear(3, 3)
+
+    parametrize.register_parametrization(linear, "weight", Symmetric())
+
+    original = linear.parametrizations.weight.original
+    assert parametrize.is_parametrized(linear, "weight")
+    assert type(original) is nn.Parameter
+    assert [name for name, _ in linear.named_parameters()] == ["bias", "parametrizations.weight.original"]
+    assert list(linear.state_dict()) == ["bias", "parametrizations.weight.original"]
+    assert torch.equal(linear.weight, linear.weight.T)
+    assert torch.equal(linear.weight, Symmetric()(original))
+
+
+def test_module_pruning_masks_the_weight_with_a_buffer():
+    """`prune.l1_unstructured(module, "weight", amount=0.5)` zeroes the half of the weights smallest in magnitude, through a mask buffer.
+
+    Pruning reparametrizes the module: the parameter becomes `weight_orig`, a buffer
+    `weight_mask` of zeros and ones is added, and `weight` is recomputed as
+    `weight_orig * weight_mask`. Both are in the `state_dict`. `prune.remove` makes the
+    pruned values permanent and restores a plain `weight` parameter.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#improving-memory-usage-with-pruning
+    """
+    import torch.nn.utils.prune as prune
+
+    linear = nn.Linear(2, 2)
+    with torch.no_grad():
+        linear.weight.copy_(torch.tensor([[0.1, -2.0], [3.0, -0.4]]))
+
+    prune.l1_unstructured(linear, "weight", amount=0.5)
+    names = ([n for n, _ in linear.named_parameters()], [n for n, _ in linear.named_buffers()])
+    prune.remove(linear, "weight")
+
+    assert names == (["bias", "weight_orig"], ["weight_mask"])
+    assert [name for name, _ in linear.named_parameters()] == ["bias", "weight"]
+    assert linear.weight.abs().tolist() == [[0.0, 2.0], [3.0, 0.0]]
+
+
+def test_module_fx_symbolic_trace_records_forward_as_a_graph():
+    """`torch.fx.symbolic_trace(module)` returns a `GraphModule` whose graph lists the calls `forward` makes, and which computes the same output.
+
+    Tracing runs `forward` once on proxy values and records each operation as a node:
+    the input (`placeholder`), the submodule call (`call_module`), the function call
+    (`call_function`) and the result (`output`). Transformations edit that graph and
+    regenerate the code.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#transforming-modules-with-fx
+    """
+    from torch import fx
+
+    torch.manual_seed(0)
+    model = TwoLayer()
+    x = torch.randn(4, 2)
+
+    traced = fx.symbolic_trace(model)
+
+    assert isinstance(traced, fx.GraphModule)
+    assert [node.op for node in traced.graph.nodes] == ["placeholder", "call_module", "call_function", "call_module", "output"]
+    assert [node.target for node in traced.graph.nodes if node.op == "call_module"] == ["fc1", "fc2"]
+    torch.testing.assert_close(traced(x), model(x))
 
 
 @pytest.mark.claim("S2-070", verdict="true")

@@ -37,6 +37,60 @@ def test_state_dict_keys_are_dotted_names_in_registration_order():
     ]
 
 
+class StatefulModule(nn.Module):
+    """The Modules note's catalogue of state: every way to register a parameter or a buffer, plus a child."""
+
+    def __init__(self):
+        super().__init__()
+        self.param1 = nn.Parameter(torch.randn(2))
+        self.register_parameter("param2", nn.Parameter(torch.randn(3)))
+        self.register_parameter("param3", None)
+        self.param_list = nn.ParameterList([nn.Parameter(torch.randn(2)) for _ in range(3)])
+        self.param_dict = nn.ParameterDict({"foo": nn.Parameter(torch.randn(3)), "bar": nn.Parameter(torch.randn(4))})
+        self.register_buffer("buffer1", torch.randn(4), persistent=True)
+        self.register_buffer("buffer2", torch.randn(5), persistent=False)
+        self.register_buffer("buffer3", None)
+        self.linear = nn.Linear(2, 3)
+
+
+def test_state_dict_holds_parameters_and_persistent_buffers_only():
+    """`state_dict()` holds the parameters and persistent buffers; non-persistent buffers and names registered as None are left out.
+
+    `StatefulModule` (in the helpers above) registers state every way the note lists.
+    The module's own parameters come first, then its own buffers, then each child's
+    state under the child's name; `param_dict.bar` precedes `param_dict.foo` because a
+    `ParameterDict` built from a plain dict sorts its keys. `buffer2` is still a buffer
+    (`named_buffers()` lists it); it is only not saved, so loading leaves it as it was. A fresh
+    instance loads the dictionary with every key matched.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#module-state
+    """
+    torch.manual_seed(0)
+    m = StatefulModule()
+    m_loaded = StatefulModule()
+
+    state = m.state_dict()
+    result = m_loaded.load_state_dict(state)
+
+    assert list(state) == [
+        "param1",
+        "param2",
+        "buffer1",
+        "param_list.0",
+        "param_list.1",
+        "param_list.2",
+        "param_dict.bar",
+        "param_dict.foo",
+        "linear.weight",
+        "linear.bias",
+    ]
+    assert [name for name, _ in m.named_buffers()] == ["buffer1", "buffer2"]
+    assert (m.param3, m.buffer3) == (None, None)
+    assert result.missing_keys == result.unexpected_keys == []
+    assert torch.equal(m_loaded.buffer1, m.buffer1)
+    assert not torch.equal(m_loaded.buffer2, m.buffer2)
+
+
 @pytest.mark.claim("S2-037", verdict="true")
 def test_state_dict_values_are_detached():
     """`state_dict()` values have `requires_grad=False` even though the parameters require grad.
@@ -107,9 +161,13 @@ def test_load_state_dict_copies_values_into_the_existing_parameters():
 
 
 def test_load_state_dict_strict_reports_no_problems():
-    """A successful strict load returns a result whose `missing_keys` and `unexpected_keys` are empty.
+    """A successful strict load returns a result whose `missing_keys` and `unexpected_keys` are empty, printed as `<All keys matched successfully>`.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.load_state_dict
+    That line is what an interactive session shows after `load_state_dict`, as in the
+    Modules note: the returned named tuple has a custom `repr` when nothing is missing
+    or unexpected.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#module-state
     """
     model = nn.Linear(2, 1)
 
@@ -117,6 +175,7 @@ def test_load_state_dict_strict_reports_no_problems():
 
     assert result.missing_keys == []
     assert result.unexpected_keys == []
+    assert repr(result) == "<All keys matched successfully>"
 
 
 def test_load_state_dict_strict_raises_on_a_missing_key():

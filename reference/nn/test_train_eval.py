@@ -37,6 +37,35 @@ def test_train_and_eval_set_the_training_flag_recursively():
     assert all(m.training for m in model.modules())
 
 
+class ModalModule(nn.Module):
+    """The Modules note's example of a mode-dependent module: it adds 1 in training mode only."""
+
+    def forward(self, x):
+        if self.training:
+            return x + 1.0
+        return x
+
+
+def test_custom_module_reads_the_training_flag_in_forward():
+    """A custom module can branch on `self.training`, so `eval()` changes what its `forward` computes.
+
+    This is all that dropout and batch norm do too: `train()` and `eval()` only set the
+    flag, and each module's `forward` decides what the flag means. `ModalModule` (in
+    the helpers above) adds 1 while training and passes its input through in eval mode.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/modules.html#neural-network-training-with-modules
+    """
+    m = ModalModule()
+    x = torch.tensor([0.5, -2.0])
+
+    in_training = m(x)
+    m.eval()
+    in_eval = m(x)
+
+    assert in_training.tolist() == [1.5, -1.0]
+    assert torch.equal(in_eval, x)
+
+
 def test_eval_does_not_turn_off_gradients():
     """`model.eval()` only flips the `training` flag: outputs still track gradients.
 

@@ -12,6 +12,8 @@ import pytest
 import torch
 from torch import nn
 
+from torchref import raises_exactly
+
 
 def test_adam_first_step_moves_each_weight_by_about_lr():
     """Adam's first step moves every weight by almost exactly `lr`, whatever the gradient's size.
@@ -56,6 +58,25 @@ def test_adam_step_matches_the_formula_with_bias_correction():
     torch.testing.assert_close(w.detach(), torch.tensor([expected]))
 
 
+def test_adam_betas_set_how_fast_each_moment_forgets():
+    """`betas=(beta1, beta2)` are the decay rates of `m` and `v`: `m <- beta1 * m + (1 - beta1) * g`.
+
+    After gradients 2 then 0 with `betas=(0.5, 0.25)`: `m = 0.5 * (0.5 * 2) = 0.5` and
+    `v = 0.25 * (0.75 * 4) = 0.75`, both held in the state.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Adam.html
+    """
+    w = nn.Parameter(torch.zeros(1))
+    opt = torch.optim.Adam([w], lr=0.1, betas=(0.5, 0.25))
+
+    for g in [2.0, 0.0]:
+        w.grad = torch.tensor([g])
+        opt.step()
+
+    torch.testing.assert_close(opt.state[w]["exp_avg"], torch.tensor([0.5 * (1 - 0.5) * 2.0]))
+    torch.testing.assert_close(opt.state[w]["exp_avg_sq"], torch.tensor([0.25 * (1 - 0.25) * 4.0]))
+
+
 def test_adam_defaults_are_betas_0_9_0_999_and_eps_1e_8():
     """Adam's defaults are `lr=1e-3`, `betas=(0.9, 0.999)`, `eps=1e-8`, no weight decay, no AMSGrad, minimising.
 
@@ -70,6 +91,32 @@ def test_adam_defaults_are_betas_0_9_0_999_and_eps_1e_8():
 
     assert (defaults["lr"], defaults["betas"], defaults["eps"]) == (1e-3, (0.9, 0.999), 1e-8)
     assert (defaults["weight_decay"], defaults["amsgrad"], defaults["maximize"]) == (0, False, False)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"lr": -1.0}, r"Invalid learning rate: -1\.0"),
+        ({"eps": -1.0}, r"Invalid epsilon value: -1\.0"),
+        ({"betas": (1.0, 0.999)}, r"Invalid beta parameter at index 0: 1\.0"),
+        ({"betas": (0.9, 1.0)}, r"Invalid beta parameter at index 1: 1\.0"),
+        ({"weight_decay": -0.1}, r"Invalid weight_decay value: -0\.1"),
+    ],
+    ids=["lr", "eps", "beta1", "beta2", "weight_decay"],
+)
+@pytest.mark.parametrize("cls", [torch.optim.Adam, torch.optim.AdamW], ids=["Adam", "AdamW"])
+def test_adam_rejects_out_of_range_hyperparameters(cls, kwargs, message):
+    """Adam and AdamW raise a ValueError naming the bad value: negative `lr`, `eps` or `weight_decay`, or a beta outside `[0, 1)`.
+
+    A beta of 1 would make the running average never forget its starting zero, and the
+    bias correction `1 - beta**t` would divide by zero; the constructor refuses it.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Adam.html
+    """
+    w = nn.Parameter(torch.zeros(1))
+
+    with raises_exactly(ValueError, match=message):
+        cls([w], **kwargs)
 
 
 def test_adam_eps_is_added_to_the_root_of_v():
@@ -241,6 +288,42 @@ def test_adamw_default_weight_decay_is_one_hundredth():
 
     assert torch.optim.AdamW([w]).defaults["weight_decay"] == 0.01
     assert torch.optim.Adam([w]).defaults["weight_decay"] == 0
+
+
+def test_adamw_shares_adams_other_defaults():
+    """Apart from `weight_decay`, AdamW's defaults are Adam's: `lr=1e-3`, `betas=(0.9, 0.999)`, `eps=1e-8`, no AMSGrad, minimising.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.AdamW.html
+    """
+    w = nn.Parameter(torch.zeros(1))
+
+    defaults = torch.optim.AdamW([w]).defaults
+
+    assert (defaults["lr"], defaults["betas"], defaults["eps"]) == (1e-3, (0.9, 0.999), 1e-8)
+    assert (defaults["amsgrad"], defaults["maximize"], defaults["foreach"]) == (False, False, None)
+
+
+def test_adamw_amsgrad_keeps_the_running_maximum_too():
+    """`AdamW(amsgrad=True)` keeps `max_exp_avg_sq` and divides by it, as Adam does.
+
+    Same numbers as the Adam AMSGrad test, with `weight_decay=0` so only the AMSGrad part
+    acts: `v` falls from 2 to 1, the maximum stays 2, and the second step uses 2.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.AdamW.html
+    """
+    w = nn.Parameter(torch.tensor([0.0]))
+    ref = nn.Parameter(torch.tensor([0.0]))
+    opt = torch.optim.AdamW([w], lr=0.1, betas=(0.9, 0.5), weight_decay=0, amsgrad=True)
+    adam = torch.optim.Adam([ref], lr=0.1, betas=(0.9, 0.5), amsgrad=True)
+
+    for g in [2.0, 0.0]:
+        w.grad, ref.grad = torch.tensor([g]), torch.tensor([g])
+        opt.step()
+        adam.step()
+
+    torch.testing.assert_close(opt.state[w]["max_exp_avg_sq"], torch.tensor([2.0]))
+    torch.testing.assert_close(opt.state[w]["exp_avg_sq"], torch.tensor([1.0]))
+    torch.testing.assert_close(w.detach(), ref.detach())
 
 
 def test_adagrad_divides_by_the_root_of_summed_squared_grads():

@@ -62,6 +62,25 @@ def test_param_groups_give_layers_their_own_lr_and_share_momentum():
     assert [g["momentum"] for g in opt.param_groups] == [0.9, 0.9]
 
 
+def test_param_group_keeps_a_misspelt_option_silently():
+    """A group key the optimiser does not know is stored and ignored: a typo in `'lr'` raises nothing.
+
+    The page says the other keys *should* match the constructor's keyword arguments; it
+    is not checked. `{'lrr': 0.5}` leaves the group at the default `lr`, and the step uses
+    0.1.
+
+    Docs: https://docs.pytorch.org/docs/stable/optim.html#per-parameter-options
+    """
+    w = nn.Parameter(torch.tensor([1.0]))
+
+    opt = torch.optim.SGD([{"params": [w], "lrr": 0.5}], lr=0.1)
+    w.grad = torch.tensor([1.0])
+    opt.step()
+
+    assert (opt.param_groups[0]["lrr"], opt.param_groups[0]["lr"]) == (0.5, 0.1)
+    torch.testing.assert_close(w.detach(), torch.tensor([0.9]))
+
+
 def test_add_param_group_fills_in_the_defaults():
     """`add_param_group` appends a group; the keys it omits come from the optimiser's defaults.
 
@@ -99,6 +118,69 @@ def test_optimizer_rejects_an_empty_parameter_list():
     """
     with raises_exactly(ValueError, match="optimizer got an empty parameter list"):
         torch.optim.SGD([], lr=0.1)
+
+
+def test_optimizer_rejects_a_single_tensor_and_non_tensors():
+    """The constructor wants an *iterable* of tensors: a bare tensor, or a list holding a float, is a TypeError.
+
+    `SGD(model.weight)` is an easy slip (iterating a tensor would yield its rows, not
+    leaves), so it is refused outright; so is anything in the list that is not a tensor.
+
+    Docs: https://docs.pytorch.org/docs/stable/optim.html#constructing-it
+    """
+    w = nn.Parameter(torch.zeros(1))
+
+    with raises_exactly(TypeError, match=r"should be an iterable of Tensors or dicts, but got torch\.FloatTensor"):
+        torch.optim.SGD(w, lr=0.1)
+    with raises_exactly(TypeError, match="optimizer can only optimize Tensors, but one of the params is float"):
+        torch.optim.SGD([1.0], lr=0.1)
+
+
+@pytest.mark.torch_version(">=2.6")  # named parameters arrived with https://github.com/pytorch/pytorch/pull/134107
+def test_optimizer_accepts_named_parameters_and_keeps_their_names():
+    """An optimiser built on `model.named_parameters()` keeps each name in its group's `param_names`.
+
+    The page's second construction: the iterable may hold `(name, Parameter)` tuples. The
+    optimiser still steps the parameters themselves; the names travel with the group into
+    `state_dict()` (under `param_names`), beside the integer ids. Releases before 2.6 took
+    only tensors or dicts.
+
+    Docs: https://docs.pytorch.org/docs/stable/optim.html#constructing-it
+    """
+    model = nn.Linear(2, 1)
+
+    opt = torch.optim.SGD(model.named_parameters(), lr=0.01, momentum=0.9)
+
+    group = opt.param_groups[0]
+    assert group["param_names"] == ["weight", "bias"]
+    assert group["params"][0] is model.weight and group["params"][1] is model.bias
+    saved = opt.state_dict()["param_groups"][0]
+    assert (saved["params"], saved["param_names"]) == ([0, 1], ["weight", "bias"])
+
+
+def test_param_group_weight_decay_zero_exempts_the_biases():
+    """A group with `weight_decay=0` is not decayed while the others use the constructor's `weight_decay`.
+
+    The page's example splits `named_parameters()` into biases and the rest so that only
+    weights are penalised. With a zero gradient the step is pure decay: the weight shrinks
+    by `lr * wd * w`, the bias stays.
+
+    Docs: https://docs.pytorch.org/docs/stable/optim.html#per-parameter-options
+    """
+    model = nn.Linear(1, 1)
+    with torch.no_grad():
+        model.weight.fill_(2.0)
+        model.bias.fill_(2.0)
+    bias_params = [p for name, p in model.named_parameters() if "bias" in name]
+    others = [p for name, p in model.named_parameters() if "bias" not in name]
+    opt = torch.optim.SGD([{"params": others}, {"params": bias_params, "weight_decay": 0}], weight_decay=1e-2, lr=1e-2)
+    model.weight.grad, model.bias.grad = torch.zeros(1, 1), torch.zeros(1)
+
+    opt.step()
+
+    assert [g["weight_decay"] for g in opt.param_groups] == [1e-2, 0]
+    torch.testing.assert_close(model.weight.detach(), torch.tensor([[2.0 - 1e-2 * 1e-2 * 2.0]]))
+    assert model.bias.tolist() == [2.0]
 
 
 def test_parameters_generator_is_used_up_by_the_first_optimizer():
@@ -172,6 +254,49 @@ def test_zero_grad_set_to_none_false_fills_zeros():
 
     assert w.grad is grad
     assert w.grad.tolist() == [0.0, 0.0]
+
+
+def test_zero_grad_to_zeros_still_steps_while_none_skips():
+    """A zero gradient is still a step (weight decay, momentum apply); a `None` gradient is no step at all.
+
+    `zero_grad`'s documentation warns that the two settings differ: after
+    `zero_grad(set_to_none=False)` a parameter that got no new gradient is decayed by
+    `lr * wd * w`; after the default `zero_grad()` it is skipped and keeps its value.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.zero_grad.html
+    """
+    zeroed, nulled = nn.Parameter(torch.tensor([2.0])), nn.Parameter(torch.tensor([2.0]))
+    opt_zeroed = torch.optim.SGD([zeroed], lr=0.1, weight_decay=0.5)
+    opt_nulled = torch.optim.SGD([nulled], lr=0.1, weight_decay=0.5)
+    zeroed.sum().backward()
+    nulled.sum().backward()
+
+    opt_zeroed.zero_grad(set_to_none=False)
+    opt_nulled.zero_grad()
+    opt_zeroed.step()
+    opt_nulled.step()
+
+    torch.testing.assert_close(zeroed.detach(), torch.tensor([2.0 - 0.1 * 0.5 * 2.0]))
+    assert nulled.tolist() == [2.0]
+
+
+def test_zero_grad_then_backward_leaves_none_where_no_gradient_flowed():
+    """After `zero_grad()`, a backward pass that does not reach a parameter leaves its `.grad` `None`.
+
+    Guaranteed by the default `set_to_none=True`: the unused parameter is then skipped by
+    `step()`, instead of holding a stale or zero gradient.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.zero_grad.html
+    """
+    used, unused = nn.Parameter(torch.ones(1)), nn.Parameter(torch.ones(1))
+    opt = torch.optim.SGD([used, unused], lr=0.1)
+    (used * unused).sum().backward()
+
+    opt.zero_grad()
+    (used * 3).sum().backward()
+
+    assert unused.grad is None
+    assert used.grad.tolist() == [3.0]
 
 
 def test_step_skips_parameters_without_grad():
@@ -250,6 +375,29 @@ def test_optimizer_state_dict_refers_to_params_by_index():
     assert sd["param_groups"][0]["params"] == [0, 1]
 
 
+def test_optimizer_state_dict_numbers_params_across_groups():
+    """Parameter ids in the state dict run on across groups, and `state` is keyed by those ints.
+
+    Two groups of one and two parameters get ids `[0]` and `[1, 2]`; after a momentum
+    step `state` maps each id to its buffer. Loading zips these ids with the parameters
+    in order, so the optimiser must be rebuilt with the same groups in the same order.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.state_dict.html
+    """
+    a, b, c = (nn.Parameter(torch.ones(1)) for _ in range(3))
+    opt = torch.optim.SGD([{"params": [a]}, {"params": [b, c], "lr": 0.01}], lr=0.1, momentum=0.9)
+    for p in (a, b, c):
+        p.grad = torch.ones(1)
+    opt.step()
+
+    sd = opt.state_dict()
+
+    assert [g["params"] for g in sd["param_groups"]] == [[0], [1, 2]]
+    assert [g["lr"] for g in sd["param_groups"]] == [0.1, 0.01]
+    assert sorted(sd["state"]) == [0, 1, 2]
+    assert sd["state"][2]["momentum_buffer"] is opt.state[c]["momentum_buffer"]
+
+
 def test_optimizer_load_state_dict_resumes_identically():
     """Loading an optimiser's `state_dict` into a fresh one continues with the same momentum.
 
@@ -277,6 +425,59 @@ def test_optimizer_load_state_dict_resumes_identically():
 
     assert torch.equal(w.detach(), w2.detach())
     assert opt2.param_groups[0]["lr"] == 0.1
+
+
+def test_load_state_dict_rejects_a_different_number_of_groups():
+    """Loading a state dict with another number of parameter groups raises a ValueError.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.load_state_dict.html
+    """
+    one_group = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=0.1)
+    two_groups = torch.optim.SGD([{"params": [nn.Parameter(torch.zeros(1))]}, {"params": [nn.Parameter(torch.zeros(1))]}], lr=0.1)
+
+    with raises_exactly(ValueError, match="loaded state dict has a different number of parameter groups"):
+        one_group.load_state_dict(two_groups.state_dict())
+
+
+def test_load_state_dict_rejects_a_group_of_another_size():
+    """Loading a group with another number of parameters raises a ValueError.
+
+    Ids are matched to parameters by position only, so the sizes are the one thing the
+    optimiser can check.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.load_state_dict.html
+    """
+    one = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=0.1)
+    two = torch.optim.SGD([nn.Parameter(torch.zeros(1)), nn.Parameter(torch.zeros(1))], lr=0.1)
+
+    with raises_exactly(ValueError, match="loaded state dict contains a parameter group that doesn't match the size of optimizer's group"):
+        one.load_state_dict(two.state_dict())
+
+
+@pytest.mark.torch_version(">=2.6")  # named parameters arrived with https://github.com/pytorch/pytorch/pull/134107
+def test_load_state_dict_matches_by_position_not_by_name():
+    """`load_state_dict` ignores `param_names` when matching state: it zips by position, then adopts the loaded names.
+
+    The source optimiser names its parameters `weight`, `bias`; the target's are
+    `0.weight`, `0.bias`. Loading still succeeds, the momentum buffers land on the
+    parameters in the same positions, and the group's `param_names` become the loaded ones.
+    Matching by name takes a `register_load_state_dict_pre_hook`, as the page shows.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.load_state_dict.html
+    """
+    source_model = nn.Linear(1, 1)
+    source = torch.optim.SGD(source_model.named_parameters(), lr=0.1, momentum=0.9)
+    source_model.weight.grad, source_model.bias.grad = torch.full((1, 1), 2.0), torch.full((1,), 3.0)
+    source.step()
+    target_model = nn.Sequential(nn.Linear(1, 1))
+    target = torch.optim.SGD(target_model.named_parameters(), lr=0.5, momentum=0.9)
+    assert target.param_groups[0]["param_names"] == ["0.weight", "0.bias"]
+
+    target.load_state_dict(source.state_dict())
+
+    assert target.param_groups[0]["param_names"] == ["weight", "bias"]
+    assert target.state[target_model[0].weight]["momentum_buffer"].tolist() == [[2.0]]
+    assert target.state[target_model[0].bias]["momentum_buffer"].tolist() == [3.0]
 
 
 def test_optimizer_state_dict_shares_tensors_with_the_optimizer():
@@ -327,6 +528,30 @@ def test_step_with_closure_returns_the_loss():
     torch.testing.assert_close(w.detach(), torch.tensor([2.0 - 0.1 * 4.0]))
 
 
+def test_step_hooks_run_before_and_after_the_update_until_removed():
+    """`register_step_pre_hook` runs before `step()` changes the weights, `register_step_post_hook` after; each returns a removable handle.
+
+    Each hook is called as `hook(optimizer, args, kwargs)`. Here the pre-hook sees the
+    weight still at 0 and the post-hook sees it at `-lr * grad`; after `handle.remove()`
+    a further step calls neither.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.register_step_pre_hook.html
+    """
+    w = nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([w], lr=0.1)
+    seen = []
+    pre = opt.register_step_pre_hook(lambda optimizer, args, kwargs: seen.append(("pre", optimizer is opt, w.item())))
+    post = opt.register_step_post_hook(lambda optimizer, args, kwargs: seen.append(("post", optimizer is opt, w.item())))
+    w.grad = torch.ones(1)
+
+    opt.step()
+    pre.remove()
+    post.remove()
+    opt.step()
+
+    assert seen == [("pre", True, 0.0), ("post", True, torch.tensor(-0.1).item())]
+
+
 @pytest.mark.claim("S2-121", verdict="true")
 # torch 2.8's LBFGS calls float() on the loss the closure returns, which warns there only.
 @pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad=True to a scalar:UserWarning")
@@ -338,7 +563,7 @@ def test_lbfgs_calls_the_closure_several_times():
     evaluating the closure at most `max_eval` times (default `max_iter * 5 // 4`, 25 here),
     and here solves the quadratic outright.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.LBFGS.html
+    Docs: https://docs.pytorch.org/docs/stable/optim.html#optimizer-step-closure
     """
     w = nn.Parameter(torch.zeros(2))
     opt = torch.optim.LBFGS([w], lr=1.0, max_iter=20)

@@ -91,6 +91,26 @@ def test_sgd_nesterov_steps_along_grad_plus_momentum_times_buffer():
     torch.testing.assert_close(w.detach(), torch.tensor([-0.1 * 1.9]))
 
 
+def test_sgd_nesterov_second_step_uses_the_updated_buffer():
+    """On later steps Nesterov steps along `g + momentum * b_t`, where `b_t` already includes `g`.
+
+    With a constant gradient 1 and momentum 0.9: step 1 moves by `lr * 1.9`; on step 2 the
+    buffer is `0.9 * 1 + 1 = 1.9`, so the step is `lr * (1 + 0.9 * 1.9) = lr * 2.71`,
+    where plain momentum would move by `lr * 1.9`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    """
+    w = nn.Parameter(torch.tensor([0.0]))
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.9, nesterov=True)
+
+    for _ in range(2):
+        w.grad = torch.tensor([1.0])
+        opt.step()
+
+    torch.testing.assert_close(opt.state[w]["momentum_buffer"], torch.tensor([1.9]))
+    torch.testing.assert_close(w.detach(), torch.tensor([-0.1 * 1.9 - 0.1 * (1 + 0.9 * 1.9)]))
+
+
 def test_sgd_nesterov_needs_momentum_and_zero_dampening():
     """`nesterov=True` without momentum, or with dampening, raises a ValueError.
 
@@ -127,6 +147,24 @@ def test_sgd_options_default_to_plain_gradient_descent():
     assert (group["nesterov"], group["maximize"]) == (False, False)
     torch.testing.assert_close(w.detach(), torch.tensor([1.0 - 0.1 * 2.0]))
     assert opt.state[w].get("momentum_buffer") is None
+
+
+@pytest.mark.torch_version(">=2.2")  # https://github.com/pytorch/pytorch/pull/114467 gave lr a default
+def test_sgd_lr_defaults_to_1e_3():
+    """Since 2.2 `SGD`'s `lr` defaults to `1e-3`, like Adam's; before, it was required.
+
+    One step with gradient 1 from 0 moves the weight to `-0.001`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    """
+    w = nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([w])
+    w.grad = torch.ones(1)
+
+    opt.step()
+
+    assert opt.defaults["lr"] == 1e-3
+    torch.testing.assert_close(w.detach(), torch.tensor([-1e-3]))
 
 
 @pytest.mark.claim("S1-043", verdict="true")
@@ -187,6 +225,48 @@ def test_sgd_maximize_climbs_the_gradient():
     torch.testing.assert_close(w.detach(), torch.tensor([1.2]))
 
 
+def test_sgd_maximize_negates_the_gradient_but_still_decays_the_weight():
+    """With `maximize=True` SGD negates the gradient *before* adding `wd * w`, so weight decay still shrinks the weight.
+
+    The algorithm in the docs starts from `g = -grad` and then adds `wd * w`; the weight
+    climbs the objective and is pulled towards 0 at once. From 2 with gradient 1, lr 0.1 and
+    wd 0.5: `2 - 0.1 * (-1 + 0.5 * 2) = 2`, the two cancel exactly.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    """
+    w = nn.Parameter(torch.tensor([2.0]))
+    opt = torch.optim.SGD([w], lr=0.1, weight_decay=0.5, maximize=True)
+    w.grad = torch.tensor([1.0])
+
+    opt.step()
+
+    torch.testing.assert_close(w.detach(), torch.tensor([2.0 - 0.1 * (-1.0 + 0.5 * 2.0)]))
+    assert w.item() == 2.0
+
+
+@pytest.mark.parametrize("foreach", [True, False], ids=["foreach", "for-loop"])
+def test_sgd_foreach_choice_does_not_change_the_result(foreach):
+    """`foreach=True` (multi-tensor) and `foreach=False` (for-loop) compute the same update; the default `None` lets PyTorch choose.
+
+    `foreach` picks an implementation, not an algorithm: two momentum steps on two
+    parameters match the hand-computed values either way.
+
+    Docs: https://docs.pytorch.org/docs/stable/optim.html#algorithms
+    """
+    a, b = nn.Parameter(torch.tensor([1.0, 2.0])), nn.Parameter(torch.tensor([-1.0]))
+    opt = torch.optim.SGD([a, b], lr=0.1, momentum=0.9, foreach=foreach)
+
+    for _ in range(2):
+        a.grad, b.grad = torch.tensor([1.0, 1.0]), torch.tensor([2.0])
+        opt.step()
+
+    assert opt.param_groups[0]["foreach"] is foreach
+    assert torch.optim.SGD([a], lr=0.1).param_groups[0]["foreach"] is None
+    # buffers: g, then 0.9 * g + g = 1.9 * g; total move 0.1 * 2.9 * g
+    torch.testing.assert_close(a.detach(), torch.tensor([1.0 - 0.29, 2.0 - 0.29]))
+    torch.testing.assert_close(b.detach(), torch.tensor([-1.0 - 0.58]))
+
+
 @pytest.mark.claim("S2-126", verdict="true")
 def test_sgd_optimises_a_plain_list_of_parameters():
     """An optimiser takes any iterable of tensors, not only `model.parameters()`.
@@ -236,7 +316,7 @@ def test_sgd_rejects_a_negative_learning_rate():
     """
     w = nn.Parameter(torch.zeros(1))
 
-    with raises_exactly(ValueError, match="Invalid learning rate"):
+    with raises_exactly(ValueError, match=r"Invalid learning rate: -0\.1"):
         torch.optim.SGD([w], lr=-0.1)
 
 
@@ -247,9 +327,9 @@ def test_sgd_rejects_negative_momentum_and_weight_decay():
     """
     w = nn.Parameter(torch.zeros(1))
 
-    with raises_exactly(ValueError, match="Invalid momentum value: -0.9"):
+    with raises_exactly(ValueError, match=r"Invalid momentum value: -0\.9"):
         torch.optim.SGD([w], lr=0.1, momentum=-0.9)
-    with raises_exactly(ValueError, match="Invalid weight_decay value: -0.1"):
+    with raises_exactly(ValueError, match=r"Invalid weight_decay value: -0\.1"):
         torch.optim.SGD([w], lr=0.1, weight_decay=-0.1)
 
 

@@ -188,6 +188,38 @@ def test_scheduler_records_initial_lr_in_the_param_groups():
     assert sched.last_epoch == 0
 
 
+def test_get_last_lr_before_any_step_is_the_starting_lr():
+    """Right after construction, `get_last_lr()` already holds epoch 0's lr, one per group.
+
+    Building a scheduler performs its first step internally (epoch 0), so there is a value
+    to log before the training loop starts; for `StepLR` it is each group's own lr.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.LRScheduler.html
+    """
+    opt = sgd(lr=0.1, n_groups=2)
+    opt.param_groups[1]["lr"] = 1.0
+
+    sched = lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+
+    assert sched.get_last_lr() == [0.1, 1.0]
+    assert sched.last_epoch == 0
+
+
+def test_scheduler_with_last_epoch_needs_initial_lr_in_the_groups():
+    """Passing `last_epoch` to resume needs `initial_lr` in every group, else a KeyError.
+
+    `last_epoch=-1` (the default) means "start": the scheduler writes `initial_lr` into
+    the groups. Any other value means "resume", and the starting lrs must then come from
+    a loaded optimiser state dict; a fresh optimiser has none.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.StepLR.html
+    """
+    opt = sgd()
+
+    with raises_exactly(KeyError, match=r"param 'initial_lr' is not specified in param_groups\[0\] when resuming"):
+        lr_scheduler.StepLR(opt, step_size=1, last_epoch=3)
+
+
 def test_step_lr_continues_from_a_manually_changed_lr():
     """A chainable scheduler such as `StepLR` scales whatever lr is in the group, including one you set.
 

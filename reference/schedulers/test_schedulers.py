@@ -111,6 +111,21 @@ def test_cosine_annealing_lr_follows_the_closed_form():
     torch.testing.assert_close(ys, expected)
 
 
+def test_cosine_annealing_lr_climbs_back_after_t_max():
+    """Stepped past `T_max`, `CosineAnnealingLR` does not stop at `eta_min`: it follows the cosine back up.
+
+    The schedule is the annealing half of SGDR without the restarts, and nothing clamps
+    it at `T_max`. With `T_max=2` the lr goes 1, 0.5, 0, then 0.5 and 1 again; size
+    `T_max` to the whole run (or use `CosineAnnealingWarmRestarts` on purpose).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.CosineAnnealingLR.html
+    """
+    ys = lrs(lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=2), 5)
+
+    torch.testing.assert_close(ys, [(1 + math.cos(math.pi * t / 2)) / 2 for t in range(5)])
+    torch.testing.assert_close(ys, [1.0, 0.5, 0.0, 0.5, 1.0])
+
+
 def lambda_curve():
     return curve("LambdaLR(1 / (1 + e))", lrs(lambda o: lr_scheduler.LambdaLR(o, lambda e: 1 / (1 + e)), 6))
 
@@ -124,6 +139,27 @@ def test_lambda_lr_sets_lr0_times_the_function_of_the_epoch():
     ys = lambda_curve().series["LambdaLR(1 / (1 + e))"][1]
 
     torch.testing.assert_close(ys, [1 / (1 + e) for e in range(6)])
+
+
+def test_lambda_lr_takes_one_function_per_param_group():
+    """`LambdaLR` accepts a list of functions, one per parameter group; a list of the wrong length raises a ValueError.
+
+    Group 0 halves each epoch, group 1 follows `1 / (1 + e)`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.LambdaLR.html
+    """
+    opt = torch.optim.SGD([{"params": [nn.Parameter(torch.zeros(1))]}, {"params": [nn.Parameter(torch.zeros(1))]}], lr=1.0)
+    sched = lr_scheduler.LambdaLR(opt, [lambda e: 0.5**e, lambda e: 1 / (1 + e)])
+    seen = []
+
+    for _ in range(3):
+        seen.append([g["lr"] for g in opt.param_groups])
+        opt.step()
+        sched.step()
+
+    torch.testing.assert_close(seen, [[1.0, 1.0], [0.5, 0.5], [0.25, 1 / 3]])
+    with raises_exactly(ValueError, match="Expected 2 lr_lambdas, but got 1"):
+        lr_scheduler.LambdaLR(opt, [lambda e: 1.0])
 
 
 def multiplicative_curve():
@@ -161,6 +197,22 @@ def test_linear_lr_ramps_the_factor_linearly_then_holds():
     torch.testing.assert_close(ys, [0.25, 0.5, 0.75, 1.0, 1.0, 1.0])
 
 
+def test_linear_lr_rejects_factors_outside_0_1():
+    """`LinearLR` needs `0 < start_factor <= 1` and `0 <= end_factor <= 1`, else a ValueError.
+
+    Both are multipliers of the optimiser's lr, so `LinearLR` can only ramp up *to* the
+    lr you set (a warm-up) or down from it, never beyond it.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.LinearLR.html
+    """
+    opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=1.0)
+
+    with raises_exactly(ValueError, match="Starting multiplicative factor expected to be greater than 0 and less or equal to 1"):
+        lr_scheduler.LinearLR(opt, start_factor=0)
+    with raises_exactly(ValueError, match="Ending multiplicative factor expected to be between 0 and 1"):
+        lr_scheduler.LinearLR(opt, end_factor=2.0)
+
+
 def constant_curve():
     return curve("ConstantLR(factor=0.5, total_iters=3)", lrs(lambda o: lr_scheduler.ConstantLR(o, factor=0.5, total_iters=3), 6))
 
@@ -196,6 +248,16 @@ def test_polynomial_lr_decays_to_zero_at_total_iters():
     torch.testing.assert_close(ys, [(1 - min(e, 4) / 4) ** 2 for e in range(6)])
 
 
+def test_polynomial_lr_defaults_to_a_straight_line_over_5_epochs():
+    """`PolynomialLR`'s defaults are `total_iters=5` and `power=1.0`: a straight line from `lr0` to 0.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.PolynomialLR.html
+    """
+    ys = lrs(lambda o: lr_scheduler.PolynomialLR(o), 7)
+
+    torch.testing.assert_close(ys, [1 - min(e, 5) / 5 for e in range(7)])
+
+
 def one_cycle_curve():
     return curve("OneCycleLR(max_lr=1, total_steps=10)", lrs(lambda o: lr_scheduler.OneCycleLR(o, max_lr=1.0, total_steps=10), 10, momentum=0.9))
 
@@ -215,6 +277,25 @@ def test_one_cycle_lr_warms_up_to_max_lr_then_anneals_far_below_the_start():
     assert max(ys) == ys[2] == 1.0
     torch.testing.assert_close(ys[-1], 0.04 / 1e4)
     assert all(a > b for a, b in zip(ys[2:], ys[3:]))
+
+
+def test_one_cycle_lr_raises_when_stepped_past_total_steps():
+    """`OneCycleLR` raises a ValueError when stepped more than `total_steps` times.
+
+    The schedule has an end, unlike most: `total_steps` (or `epochs * steps_per_epoch`)
+    must count every batch of the run.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.OneCycleLR.html
+    """
+    opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=1.0, momentum=0.9)
+    sched = lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=3)
+    for _ in range(3):
+        opt.step()
+        sched.step()
+
+    opt.step()
+    with raises_exactly(ValueError, match="Tried to step 4 times. The specified number of total steps is 3"):
+        sched.step()
 
 
 def one_cycle_momentum_curve():
@@ -274,6 +355,18 @@ def test_cyclic_lr_is_a_triangle_wave_between_base_and_max():
 
     torch.testing.assert_close(ys, [0.1, 0.55, 1.0, 0.55, 0.1, 0.55, 1.0, 0.55, 0.1])
     torch.testing.assert_close(momenta, [0.9, 0.85, 0.8, 0.85, 0.9])
+
+
+def test_cyclic_lr_triangular2_halves_the_amplitude_each_cycle():
+    """`CyclicLR(mode="triangular2")` is the triangle wave with its height halved after every cycle.
+
+    With `step_size_up=1` from 0 to 1 the peaks are 1, 0.5, 0.25.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.CyclicLR.html
+    """
+    ys = lrs(lambda o: lr_scheduler.CyclicLR(o, 0.0, 1.0, step_size_up=1, mode="triangular2", cycle_momentum=False), 7)
+
+    torch.testing.assert_close(ys, [0.0, 1.0, 0.0, 0.5, 0.0, 0.25, 0.0])
 
 
 def test_cyclic_lr_turns_momentum_on_for_sgd_built_without_it():
@@ -347,6 +440,21 @@ def test_cosine_warm_restarts_jumps_back_to_lr0_every_t0_epochs():
     ys = warm_restarts_curve().series["CosineAnnealingWarmRestarts(T_0=4)"][1]
 
     expected = [(1 + math.cos(math.pi * (e % 4) / 4)) / 2 for e in range(12)]
+    torch.testing.assert_close(ys, expected)
+
+
+def test_cosine_warm_restarts_t_mult_lengthens_each_cycle():
+    """With `T_mult=2` each cycle of `CosineAnnealingWarmRestarts` is twice as long as the last, and `eta_min` is its floor.
+
+    `T_0=2`: restarts at epochs 2 and 6 (cycles of 2, then 4); within a cycle of length
+    `T_i` the lr is `eta_min + (lr0 - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.CosineAnnealingWarmRestarts.html
+    """
+    ys = lrs(lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=2, eta_min=0.1), 8)
+
+    position = [(0, 2), (1, 2), (0, 4), (1, 4), (2, 4), (3, 4), (0, 8), (1, 8)]
+    expected = [0.1 + 0.9 * (1 + math.cos(math.pi * t / T)) / 2 for t, T in position]
     torch.testing.assert_close(ys, expected)
 
 
@@ -438,3 +546,43 @@ def test_reduce_lr_on_plateau_mode_max_watches_a_metric_that_should_rise():
     """
     assert plateau_lrs([0.5, 0.6, 0.7], patience=0, mode="max") == [1.0, 1.0, 1.0]
     assert plateau_lrs([0.5, 0.4, 0.3], patience=0, mode="max") == [1.0, 0.5, 0.25]
+
+
+def test_reduce_lr_on_plateau_never_cuts_below_min_lr():
+    """`min_lr` is a floor: the cut that would go below it stops at it.
+
+    Halving from 1 on every flat epoch: 0.5, 0.25, then 0.2 (not 0.125) for good.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html
+    """
+    assert plateau_lrs([1.0] * 6, patience=0, min_lr=0.2) == [1.0, 0.5, 0.25, 0.2, 0.2, 0.2]
+
+
+def test_reduce_lr_on_plateau_abs_threshold_mode_compares_differences():
+    """With `threshold_mode="abs"` a new best must beat the old one by `threshold` in absolute terms.
+
+    `threshold=0.4`: 10 -> 9.5 is an improvement (below 9.6), 9.5 -> 9.3 is not (above
+    9.1), so with `patience=0` the lr is cut at the third epoch. In the default "rel" mode
+    the same threshold would demand a 40 % drop, and the lr is cut at once.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html
+    """
+    metrics = [10.0, 9.5, 9.3]
+
+    assert plateau_lrs(metrics, patience=0, threshold=0.4, threshold_mode="abs") == [1.0, 1.0, 0.5]
+    assert plateau_lrs(metrics, patience=0, threshold=0.4) == [1.0, 0.5, 0.25]
+
+
+def test_reduce_lr_on_plateau_rejects_a_factor_of_one_and_unknown_modes():
+    """`factor` must be below 1, `mode` "min" or "max", `threshold_mode` "rel" or "abs"; otherwise a ValueError.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html
+    """
+    opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=1.0)
+
+    with raises_exactly(ValueError, match=r"Factor should be < 1\.0"):
+        lr_scheduler.ReduceLROnPlateau(opt, factor=1.0)
+    with raises_exactly(ValueError, match="mode up is unknown!"):
+        lr_scheduler.ReduceLROnPlateau(opt, mode="up")
+    with raises_exactly(ValueError, match="threshold mode x is unknown!"):
+        lr_scheduler.ReduceLROnPlateau(opt, threshold_mode="x")

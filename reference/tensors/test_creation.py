@@ -88,6 +88,45 @@ def test_tensor_of_a_tensor_warns_and_copies():
     assert x.requires_grad is False and x.grad_fn is None
 
 
+def test_requires_grad_underscore_and_detach_avoid_the_copy_tensor_makes():
+    """To change only the `requires_grad` flag of a tensor, `requires_grad_()` and `detach()` keep its memory.
+
+    `torch.tensor(t)` would copy `t`. `t.requires_grad_()` flips the flag on `t` itself
+    and returns `t`; `t.detach()` returns a new tensor, with `requires_grad` False, that
+    reads the same storage.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#initializing-and-basic-operations
+    """
+    t = torch.ones(2)
+
+    flagged = t.requires_grad_()
+    detached = t.detach()
+
+    assert flagged is t
+    assert t.requires_grad is True
+    assert detached.requires_grad is False
+    assert detached.untyped_storage().data_ptr() == t.untyped_storage().data_ptr()
+
+
+def test_clone_copies_the_data_and_keeps_the_gradient_path():
+    """`clone()` copies into new memory but stays in the autograd graph: gradients flow back to the original.
+
+    It is the other half of `detach()`, which shares the memory and leaves the graph.
+    That is why a detached, independent copy is spelled `t.detach().clone()`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.clone.html#torch.clone
+    """
+    t = torch.ones(2, requires_grad=True)
+
+    copy = t.clone()
+    (3 * copy).sum().backward()
+
+    assert copy.untyped_storage().data_ptr() != t.untyped_storage().data_ptr()
+    assert copy.requires_grad is True
+    assert copy.is_leaf is False
+    assert t.grad.tolist() == [3.0, 3.0]
+
+
 def test_as_tensor_returns_the_same_tensor_when_nothing_changes():
     """`torch.as_tensor(t)` hands back `t` itself when dtype and device already match.
 
@@ -112,7 +151,7 @@ def test_tensor_class_with_ints_makes_an_uninitialised_shape():
     it always makes the default float type. Prefer `torch.tensor` for data and
     `torch.empty`/`torch.zeros` for shapes, which say what they mean.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor.__init__
     """
     by_class = torch.Tensor(3)
     by_function = torch.tensor(3)
@@ -126,11 +165,31 @@ def test_tensor_class_with_ints_makes_an_uninitialised_shape():
 def test_tensor_class_turns_int_data_into_float32():
     """`torch.Tensor([1, 2])` gives float32 values, where `torch.tensor([1, 2])` gives int64.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor.__init__
     """
     x = torch.Tensor([1, 2])
 
     assert x.dtype == torch.float32
+    assert x.tolist() == [1.0, 2.0]
+
+
+def test_tensor_class_makes_the_default_float_dtype_whatever_it_is():
+    """`torch.Tensor([1, 2])` makes the *default* float dtype: float64 after `set_default_dtype(torch.float64)`.
+
+    The docs say the legacy constructor builds "a tensor of the default dtype
+    (typically `torch.float32`)". The default is process-wide state, so the test puts
+    it back.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor.__init__
+    """
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        x = torch.Tensor([1, 2])
+    finally:
+        torch.set_default_dtype(previous)
+
+    assert x.dtype == torch.float64
     assert x.tolist() == [1.0, 2.0]
 
 
@@ -140,7 +199,7 @@ def test_tensor_class_of_a_size_makes_an_uninitialised_tensor_of_that_shape():
     A `torch.Size` is read as a shape, not as the data `[2, 3]`: the legacy
     constructor treats it like the bare ints above.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor.__init__
     """
     x = torch.Tensor(torch.Size([2, 3]))
 
@@ -156,7 +215,7 @@ def test_tensor_class_of_a_tensor_is_an_alias_that_tracks_autograd():
     recorded in the graph: a gradient through the alias reaches `t`. It accepts no
     `device=` for a tensor argument.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor.__init__
     """
     t = torch.ones(2, requires_grad=True)
 
@@ -176,7 +235,7 @@ def test_tensor_class_accepts_no_dtype():
 
     The docs recommend `torch.tensor`, which takes `dtype=` and `device=`.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor.__init__
     """
     with raises_exactly(TypeError, match=r"new\(\) received an invalid combination of arguments"):
         torch.Tensor([1], dtype=torch.float64)
@@ -200,6 +259,25 @@ def test_factory_accepts_a_shape_tuple(factory):
     assert x.shape == (2, 3)
     assert factory(2, 3).shape == x.shape
     assert factory(torch.Size([2, 3])).shape == x.shape
+
+
+def test_creation_op_takes_a_dtype_and_a_device():
+    """A creation op such as `torch.zeros` builds a tensor of the `dtype` and on the `device` it is given.
+
+    `torch.zeros([2, 4], dtype=torch.int32)` holds int32 zeros instead of the default
+    float32; `device=` picks where the memory lives (the CPU here, so the check runs
+    everywhere).
+
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#initializing-and-basic-operations
+    """
+    zeros = torch.zeros([2, 4], dtype=torch.int32)
+    ones = torch.ones([2, 4], dtype=torch.float64, device=torch.device("cpu"))
+
+    assert zeros.dtype == torch.int32
+    assert zeros.tolist() == [[0] * 4] * 2
+    assert ones.dtype == torch.float64
+    assert ones.device == torch.device("cpu")
+    assert ones.tolist() == [[1.0] * 4] * 2
 
 
 def test_full_takes_its_dtype_from_the_fill_value():
@@ -300,7 +378,7 @@ def test_new_methods_keep_selfs_dtype(make, expected):
     called on, whatever the Python values would infer: `torch.full((2,), 7)` alone would
     be int64, `x.new_full((2,), 7)` is int32 like `x`. Pass `dtype=` to override.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensors.html#initializing-and-basic-operations
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor
     """
     x = torch.zeros(3, dtype=torch.int32)
 
@@ -606,6 +684,27 @@ def test_tensor_attributes_of_a_fresh_cpu_tensor():
     assert x.grad is None
 
 
+@pytest.mark.torch_version(">=2.1")
+def test_itemsize_and_nbytes_count_the_bytes_of_the_elements():
+    """`itemsize` is the bytes per element and `nbytes` is `numel() * itemsize`.
+
+    Both are NumPy's names, added to `torch.Tensor` in PyTorch 2.1
+    (https://github.com/pytorch/pytorch/pull/98322). `nbytes` counts the elements a
+    tensor shows, not the storage under it: a one-row slice of a (2, 3) float64 tensor
+    has 24 bytes while its storage has 48.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.nbytes.html#torch.Tensor.nbytes
+    """
+    x = torch.zeros(2, 3, dtype=torch.float64)
+    row = x[0]
+
+    assert x.itemsize == 8 == x.element_size()
+    assert x.nbytes == 48
+    assert torch.zeros(3, dtype=torch.int16).itemsize == 2
+    assert row.nbytes == 24
+    assert row.untyped_storage().nbytes() == 48
+
+
 @pytest.mark.claim("S2-003", verdict="true")
 def test_tensor_grad_is_filled_by_backward():
     """`grad` of a leaf that requires grad holds the gradient after `backward()`.
@@ -620,6 +719,23 @@ def test_tensor_grad_is_filled_by_backward():
 
     assert x.requires_grad is True
     assert x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_tensor_made_with_requires_grad_gets_a_gradient():
+    """A tensor made with `requires_grad=True` has its operations recorded, so `backward()` fills its `grad`.
+
+    The torch.Tensor page's example: for `out = (x ** 2).sum()` the gradient is `2 * x`.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#initializing-and-basic-operations
+    """
+    x = torch.tensor([[1.0, -1.0], [1.0, 1.0]], requires_grad=True)
+
+    out = x.pow(2).sum()
+    out.backward()
+
+    assert out.grad_fn is not None
+    assert x.grad.tolist() == [[2.0, -2.0], [2.0, 2.0]]
+    assert torch.equal(x.grad, 2 * x.detach())
 
 
 @pytest.mark.cuda

@@ -343,6 +343,26 @@ def test_to_returns_self_when_the_dtype_already_matches():
     assert x.to(torch.float64) is not x
 
 
+def test_to_changes_dtype_and_device_in_one_call():
+    """`x.to(device, dtype)` returns a tensor with both changed; the original keeps its own.
+
+    The torch.Tensor page recommends `to` for changing an existing tensor's device
+    and/or dtype. A change of dtype needs new memory, so the result is a converted copy.
+    (The device here is the CPU, so the check runs everywhere.)
+
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#initializing-and-basic-operations
+    """
+    x = torch.tensor([1, 2], dtype=torch.int32)
+
+    y = x.to(torch.device("cpu"), torch.float64)
+
+    assert y.dtype == torch.float64
+    assert y.device == torch.device("cpu")
+    assert y.tolist() == [1.0, 2.0]
+    assert x.dtype == torch.int32
+    assert y.data_ptr() != x.data_ptr()
+
+
 def test_to_int_truncates_toward_zero():
     """Converting floats to an integer dtype drops the fraction: -1.7 becomes -1, not -2.
 
@@ -365,6 +385,25 @@ def test_item_returns_a_python_number():
     assert isinstance(torch.tensor([3]).item(), int)
     assert isinstance(torch.tensor(2.5).item(), float)
     assert isinstance(torch.tensor(True).item(), bool)
+
+
+def test_item_works_on_a_one_element_tensor_of_any_shape():
+    """`item()` reads the single value of a tensor of any shape, e.g. `torch.tensor([[1]]).item()` is the int 1.
+
+    The torch.Tensor page's example: what matters is that the tensor holds one value,
+    not how many dimensions wrap it. An int tensor gives a Python `int`, a float tensor
+    a Python `float`.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#initializing-and-basic-operations
+    """
+    nested = torch.tensor([[1]])
+    scalar = torch.tensor(2.5)
+
+    assert nested.shape == (1, 1)
+    assert nested.item() == 1
+    assert type(nested.item()) is int
+    assert scalar.item() == 2.5
+    assert type(scalar.item()) is float
 
 
 def test_item_of_several_elements_raises():

@@ -44,6 +44,48 @@ def test_inplace_method_returns_the_same_object():
     assert x.tolist() == [3.0, 5.0]
 
 
+def test_abs_underscore_mutates_while_abs_returns_a_new_tensor():
+    """`abs_()` computes in place and returns the modified tensor; `abs()` leaves its input alone and returns a new one.
+
+    This is the torch.Tensor page's example of the naming rule: a method that mutates
+    its tensor ends in an underscore.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#initializing-and-basic-operations
+    """
+    x = torch.tensor([-1.5, 2.0])
+    y = torch.tensor([-1.5, 2.0])
+
+    fresh = x.abs()
+    mutated = y.abs_()
+
+    assert x.tolist() == [-1.5, 2.0]
+    assert fresh.tolist() == [1.5, 2.0]
+    assert fresh.untyped_storage().data_ptr() != x.untyped_storage().data_ptr()
+    assert mutated is y
+    assert y.tolist() == [1.5, 2.0]
+
+
+def test_indexing_reads_an_element_and_index_assignment_writes_it():
+    """`x[1][2]` reads one element as a zero-dimensional tensor; `x[0][1] = 8` writes into `x` itself.
+
+    The torch.Tensor page's example: Python's indexing notation both reads and modifies
+    a tensor's contents. `x[0]` is a view of row 0, so assigning into it changes `x`.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#initializing-and-basic-operations
+    """
+    x = torch.tensor([[1, 2, 3], [4, 5, 6]])
+    address = x.data_ptr()
+
+    element = x[1][2]
+    x[0][1] = 8
+
+    assert element.shape == ()
+    assert element.dtype == torch.int64
+    assert element.item() == 6
+    assert x.tolist() == [[1, 8, 3], [4, 5, 6]]
+    assert x.data_ptr() == address
+
+
 @pytest.mark.claim("S0-009", verdict="true")
 def test_copy_underscore_overwrites_with_another_tensors_values():
     """`x.copy_(y)` writes `y`'s values into `x`'s existing memory.
@@ -143,7 +185,7 @@ def test_inplace_through_a_view_changes_the_base():
 
     `x[0]` shares `x`'s memory, so `x[0].mul_(10)` rewrites row 0 of `x`.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html#tensor-views
     """
     x = torch.ones(2, 2)
 

@@ -5,9 +5,11 @@ and the order of operations decides how. PyTorch therefore promises no bitwise-i
 results between computations that are only *mathematically* the same: another summation
 order, a batched instead of a single product, another release or device. Compare floats
 with a tolerance you can justify, know where each dtype overflows and how coarse it is, and
-expect `inf` and `nan` to spread rather than raise. (The TF32 and reduced-precision GEMM
-flags the note mentions are asserted on the Devices pages, with the rest of the CUDA
-settings.)
+expect `inf` and `nan` to spread rather than raise. `torch.linalg` adds its own traps:
+ill-conditioned inputs give silently wrong answers, repeated eigenvalues non-finite
+gradients. The last tests read the switches that trade float32 and half-precision accuracy
+for GPU speed (TF32, reduced-precision reductions); the Devices pages assert the rest of
+the CUDA settings.
 """
 
 import math
@@ -25,7 +27,7 @@ def test_float32_addition_is_not_associative():
     and 23 fraction bits leave steps of 2**(26 - 23)). So `b + c = -1e8 + 1` rounds back
     to `-1e8` and the 1 is lost, while `a + b` is exactly 0 and keeps it.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/numerical_accuracy.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/numerical_accuracy.html#numerical-accuracy
     """
     a, b, c = torch.tensor(1e8), torch.tensor(-1e8), torch.tensor(1.0)
     step = EPS32 * 2**26
@@ -39,6 +41,48 @@ def test_float32_addition_is_not_associative():
     assert right.item() == 0.0
 
 
+def test_float32_multiplication_is_not_associative():
+    """`(a * b) * c` and `a * (b * c)` can differ in float32: here `inf` and about 1e30.
+
+    Multiplication is no more associative than addition. With `a = b = 1e30` and
+    `c = 1e-30`, the left order first forms `1e60`, beyond float32's maximum (about
+    3.4e38), so it is `inf` and stays `inf`; the right order first forms `b * c`, about 1,
+    and never leaves the range. Mathematically both are 1e30.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/numerical_accuracy.html#numerical-accuracy
+    """
+    a, b, c = torch.tensor(1e30), torch.tensor(1e30), torch.tensor(1e-30)
+
+    left = (a * b) * c
+    right = a * (b * c)
+
+    assert left.item() == math.inf
+    assert math.isclose(right.item(), 1e30, rel_tol=4 * EPS32)
+
+
+@pytest.mark.parametrize(("dtype", "digits"), [(torch.float32, 7), (torch.float64, 16)], ids=str)
+def test_float_dtype_keeps_about_seven_or_sixteen_decimal_digits(dtype, digits):
+    """float32 keeps about 7 significant decimal digits and float64 about 16.
+
+    The relative gap between neighbouring floats is `eps` (2**-23 and 2**-52), and
+    `-log10(eps)` rounds to 7 and 16: the note's "about 7" and "about 16" digits. A change
+    below half that gap is lost entirely: `1 + 1e-8` is 1 in float32 but not in float64,
+    and `1 + 1e-17` is 1 even in float64.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/numerical_accuracy.html#numerical-accuracy
+    """
+    eps = torch.finfo(dtype).eps
+    one = torch.tensor(1.0, dtype=dtype)
+    lost = 10.0 ** -(digits + 1)  # below eps / 2, so 1 + lost rounds back to 1
+
+    kept_digits = round(-math.log10(eps))
+
+    assert kept_digits == digits
+    assert lost < eps / 2
+    assert (one + lost).item() == 1.0
+    assert (one + 10.0 ** -(digits - 1)).item() != 1.0
+
+
 def test_sum_in_another_order_agrees_only_within_a_rounding_bound():
     """Summing the same float32 values in another order agrees within `(n - 1) * eps * sum(|x|)`, not bit for bit.
 
@@ -47,7 +91,7 @@ def test_sum_in_another_order_agrees_only_within_a_rounding_bound():
     `(n - 1) * eps * sum(|x|)`; two orders are then at most twice that apart. This is
     the reasoning behind a tolerance for `torch.testing.assert_close`, rather than `==`.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/numerical_accuracy.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/numerical_accuracy.html#numerical-accuracy
     """
     g = torch.Generator().manual_seed(0)
     x = torch.randn(1000, generator=g)
@@ -64,8 +108,9 @@ def test_sum_in_another_order_agrees_only_within_a_rounding_bound():
 def test_batched_product_matches_the_single_product_within_a_rounding_bound():
     """`(A @ B)[0]` equals `A[0] @ B[0]` only up to rounding: compare with a tolerance.
 
-    A batched kernel may block and order the inner sums differently from a single
-    product, so PyTorch does not promise identical bits. Both are within the standard
+    A batched kernel (`torch.bmm`, or `@` on 3-d tensors) may block and order the inner
+    sums differently from a single product (`torch.mm`), so PyTorch does not promise
+    identical bits. Both are within the standard
     bound `k * eps * (|A[0]| @ |B[0]|)` of the exact product (inner size `k`), so they are
     within twice that of each other, element by element.
 
@@ -77,9 +122,11 @@ def test_batched_product_matches_the_single_product_within_a_rounding_bound():
     bound = k * EPS32 * (A[0].abs() @ B[0].abs())
 
     batched, single = (A @ B)[0], A[0] @ B[0]
+    bmm, mm = torch.bmm(A, B)[0], torch.mm(A[0], B[0])
 
-    assert batched.shape == single.shape == (8, 8)
+    assert batched.shape == single.shape == bmm.shape == mm.shape == (8, 8)
     assert bool(((batched - single).abs() <= 2 * bound).all())
+    assert bool(((bmm - mm).abs() <= 2 * bound).all())
 
 
 @pytest.mark.docs_erratum("A.sum(-1)[0] is not guaranteed to be bitwise equal to A[:,0].sum()")
@@ -120,6 +167,86 @@ def test_intermediate_overflow_makes_a_representable_norm_inf():
     assert in_float32.item() == math.inf
     assert math.isclose(in_float64.item(), math.hypot(*a.tolist()), rel_tol=1e-15)
     assert in_float64.item() < torch.finfo(torch.float32).max
+
+
+def test_scaling_an_extremal_input_keeps_the_norm_finite():
+    """Dividing `[1e20, 1e20]` by its largest magnitude before `norm()` and multiplying back gives a finite float32 norm.
+
+    The note's advice for inputs near a dtype's limits: normalise them, and detect
+    non-finite results with `torch.isfinite`. After scaling, the squares are about 1, far
+    from overflow, and the result matches the float64 norm to float32 rounding. The
+    unscaled norm is `inf`, which `isfinite` reports.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/numerical_accuracy.html#extremal-values
+    """
+    a = torch.tensor([1e20, 1e20])
+    scale = a.abs().max()
+
+    unscaled = a.norm()
+    scaled = (a / scale).norm() * scale
+
+    assert torch.isfinite(unscaled).item() is False
+    assert torch.isfinite(scaled).item() is True
+    torch.testing.assert_close(scaled.double(), a.double().norm(), rtol=4 * EPS32, atol=0)
+
+
+def hilbert(n):
+    """The n-by-n Hilbert matrix `1 / (i + j + 1)`, a classic ill-conditioned matrix."""
+    i = torch.arange(n, dtype=torch.float64)
+    return 1 / (i[:, None] + i[None, :] + 1)
+
+
+@pytest.mark.shows("hilbert")
+def test_ill_conditioned_solve_is_silently_wrong_in_float32():
+    """`torch.linalg.solve` on an ill-conditioned matrix raises nothing, yet in float32 its answer is wrong in every digit.
+
+    The 8-by-8 Hilbert matrix has condition number about 1.5e10, far above
+    `1 / eps` of float32 (about 8.4e6): float32 rounding alone can change the solution
+    completely, and no error or warning says so. The same system in float64 (`1 / eps`
+    about 4.5e15) is solved to within the bound `cond * eps`. `torch.linalg.cond` and
+    `torch.linalg.svdvals` (a smallest singular value near 1e-9) reveal the problem
+    before you trust the result.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/numerical_accuracy.html#extremal-values-in-linalg
+    """
+    A = hilbert(8).float().double()  # the float32 matrix, held exactly in float64
+    x_true = torch.ones(8, dtype=torch.float64)
+    b = A @ x_true
+    cond = torch.linalg.cond(A).item()
+
+    x32 = torch.linalg.solve(A.float(), b.float())
+    x64 = torch.linalg.solve(A, b)
+
+    def relative_error(x):
+        return ((x.double() - x_true).norm() / x_true.norm()).item()
+
+    assert cond > 1e9 > 1 / torch.finfo(torch.float32).eps
+    assert torch.linalg.svdvals(A)[-1].item() < 1e-8
+    assert torch.isfinite(x32).all().item()
+    assert relative_error(x32) > 1e-2
+    assert relative_error(x64) < cond * torch.finfo(torch.float64).eps
+
+
+def test_eigh_gradient_is_not_finite_for_repeated_eigenvalues():
+    """Backpropagating through `torch.linalg.eigh` eigenvectors of a matrix with a repeated eigenvalue gives a non-finite gradient.
+
+    The gradient of eigenvectors divides by differences of eigenvalues. For the identity
+    both eigenvalues are 1, the differences are 0, and the gradient is no longer finite;
+    for `diag(1, 2)` the same loss has a finite gradient. `svd` behaves alike for
+    repeated singular values. Check the spectrum (`torch.linalg.svdvals`,
+    `torch.linalg.eigvalsh`) when such gradients turn up.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/numerical_accuracy.html#extremal-values-in-linalg
+    """
+    repeated = torch.eye(2, dtype=torch.float64, requires_grad=True)
+    distinct = torch.diag(torch.tensor([1.0, 2.0], dtype=torch.float64)).requires_grad_()
+
+    torch.linalg.eigh(repeated).eigenvectors.sum().backward()
+    torch.linalg.eigh(distinct).eigenvectors.sum().backward()
+
+    assert torch.linalg.eigvalsh(repeated).tolist() == [1.0, 1.0]
+    assert not torch.isfinite(repeated.grad).all().item()
+    assert torch.isfinite(distinct.grad).all().item()
 
 
 LAYOUTS = {  # dtype: (exponent bits, fraction bits), IEEE 754 and bfloat16
@@ -236,3 +363,99 @@ def test_deterministic_algorithms_do_not_make_float_addition_associative():
 
     assert left.item() != right.item()
     assert torch.equal(first, second)
+
+
+@pytest.mark.parametrize(("precision", "tf32"), [("highest", False), ("high", True), ("medium", True)])
+def test_float32_matmul_precision_below_highest_allows_tf32_for_matmuls_only(precision, tf32):
+    """`torch.set_float32_matmul_precision` below "highest" lets float32 matmuls use TF32; convolutions keep their own flag.
+
+    TF32 reads only 10 bits of each float32 mantissa, so by default it is off for
+    matrix products and on for cuDNN convolutions. The precision setting is the way to
+    opt in for matmuls without naming a backend: "high" and "medium" turn
+    `torch.backends.cuda.matmul.allow_tf32` on, while `torch.backends.cudnn.allow_tf32`
+    stays True whatever the matmul precision. The flags can be read on any build; their
+    effect needs an Ampere or later GPU. Process-wide, so restored in a `finally`.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/numerical_accuracy.html#tensorfloat-32-tf32-on-nvidia-ampere-and-later-devices
+    """
+    default = torch.get_float32_matmul_precision()
+
+    torch.set_float32_matmul_precision(precision)
+    try:
+        read_back = torch.get_float32_matmul_precision()
+        matmul_tf32 = torch.backends.cuda.matmul.allow_tf32
+        cudnn_tf32 = torch.backends.cudnn.allow_tf32
+    finally:
+        torch.set_float32_matmul_precision(default)
+
+    assert default == "highest"
+    assert read_back == precision
+    assert matmul_tf32 is tf32
+    assert cudnn_tf32 is True
+
+
+@pytest.mark.parametrize("half", ["fp16", "bf16"])
+def test_reduced_precision_reductions_can_be_turned_off(half):
+    """`allow_fp16_reduced_precision_reduction` and its bf16 twin default to True and read False once turned off.
+
+    Half-precision GEMMs normally accumulate in float32; with these flags True, cuBLAS
+    may truncate some partial sums to the half type, which can overflow to `inf` where
+    the true result fits. Setting a flag to False forbids that. The flags are
+    process-wide, so the test restores them in a `finally`.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/numerical_accuracy.html#reduced-precision-reduction-for-fp16-and-bf16-gemms
+    """
+    name = f"allow_{half}_reduced_precision_reduction"
+    matmul = torch.backends.cuda.matmul
+    default = getattr(matmul, name)
+
+    setattr(matmul, name, False)
+    try:
+        turned_off = getattr(matmul, name)
+    finally:
+        setattr(matmul, name, default)
+
+    assert default is True
+    assert turned_off is False
+    assert getattr(matmul, name) is True
+
+
+@pytest.mark.torch_version(">=2.6")
+def test_sdpa_math_backend_computes_half_inputs_in_float32_unless_allowed_otherwise():
+    """The math backend of scaled dot-product attention computes bfloat16 inputs in float32, unless reduced precision is allowed.
+
+    `torch.backends.cuda.fp16_bf16_reduction_math_sdp_allowed()` is False by default: the
+    math backend upcasts the inputs, computes in float32 and casts the result back, so
+    its output is bit for bit the float32 attention rounded to bfloat16.
+    `allow_fp16_bf16_reduction_math_sdp(True)` (despite the `cuda` in its name, it also
+    governs the CPU math backend) computes in bfloat16 instead, and the result differs in
+    the last bits. The switch arrived with
+    [PR 135964](https://github.com/pytorch/pytorch/pull/135964); it is process-wide, so
+    the test restores it.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/numerical_accuracy.html#reduced-precision-reduction-for-fp16-and-bf16-in-scaled-dot-product-attention-sdpa
+    """
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    g = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(1, 2, 16, 8, generator=g) for _ in range(3))
+    qh, kh, vh = q.bfloat16(), k.bfloat16(), v.bfloat16()
+    attention = torch.nn.functional.scaled_dot_product_attention
+    default = torch.backends.cuda.fp16_bf16_reduction_math_sdp_allowed()
+
+    with sdpa_kernel(SDPBackend.MATH):
+        upcast = attention(qh.float(), kh.float(), vh.float()).bfloat16()
+        out = attention(qh, kh, vh)
+        torch.backends.cuda.allow_fp16_bf16_reduction_math_sdp(True)
+        try:
+            allowed = torch.backends.cuda.fp16_bf16_reduction_math_sdp_allowed()
+            reduced = attention(qh, kh, vh)
+        finally:
+            torch.backends.cuda.allow_fp16_bf16_reduction_math_sdp(default)
+
+    assert default is False
+    assert allowed is True
+    assert out.dtype == reduced.dtype == torch.bfloat16
+    assert torch.equal(out, upcast)
+    assert not torch.equal(reduced, upcast)
+    assert torch.backends.cuda.fp16_bf16_reduction_math_sdp_allowed() is False

@@ -34,7 +34,8 @@ def test_mT_transposes_only_the_last_two_dims():
     """`.mT` transposes each matrix of a batch and leaves the batch dimensions alone.
 
     A (5, 2, 3) tensor is read as five 2x3 matrices; `.mT` gives five 3x2 matrices. This
-    is what you want before a batched matrix product.
+    is what you want before a batched matrix product. The docs define `x.mT` as
+    `x.transpose(-2, -1)`, and like it the result is a view of `x`.
 
     Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor.mT
     """
@@ -44,6 +45,57 @@ def test_mT_transposes_only_the_last_two_dims():
 
     assert y.shape == (5, 3, 2)
     assert torch.equal(y[4], x[4].T)
+    assert torch.equal(y, x.transpose(-2, -1))
+    assert y.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()
+
+
+def test_H_conjugates_and_transposes_a_complex_matrix():
+    """`.H` of a complex matrix is its conjugate transpose, `transpose(0, 1).conj()`, and a view.
+
+    For a real matrix there is nothing to conjugate, so `.H` is just `transpose(0, 1)`.
+    The conjugation is lazy: the result is flagged `is_conj()` and reads the original
+    memory, which is why `.H` costs no copy.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor.H
+    """
+    z = torch.tensor([[1 + 2j, 3 - 1j], [1j, 2 + 0j]])
+    r = torch.arange(6.0).view(2, 3)
+
+    zh = z.H
+
+    assert zh.tolist() == [[1 - 2j, -1j], [3 + 1j, 2 - 0j]]
+    assert torch.equal(zh, z.transpose(0, 1).conj())
+    assert zh.is_conj()
+    assert zh._base is z
+    assert torch.equal(r.H, r.transpose(0, 1))
+
+
+def test_H_on_a_batch_of_matrices_raises_and_points_to_mH():
+    """`.H` accepts only a 2-D tensor; on a batch it raises and suggests `.mH`.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor.H
+    """
+    x = torch.zeros(2, 3, 4)
+
+    with raises_exactly(RuntimeError, match=r"tensor\.H is only supported on matrices \(2-D tensors\)\. Got 3-D tensor\..*tensor\.mH"):
+        x.H
+
+
+def test_mH_is_adjoint_over_the_last_two_dims():
+    """`.mH` equals `adjoint()`: each matrix of a batch conjugated and transposed.
+
+    It is the batched form of `.H`: `transpose(-2, -1).conj()`, so a (2, 3, 4) complex
+    tensor gives (2, 4, 3).
+
+    Docs: https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor.mH
+    """
+    z = torch.arange(24.0).view(2, 3, 4) * (1 + 1j)
+
+    zh = z.mH
+
+    assert zh.shape == (2, 4, 3)
+    assert torch.equal(zh, z.adjoint())
+    assert torch.equal(zh, z.transpose(-2, -1).conj())
 
 
 def test_T_on_a_3d_tensor_reverses_all_dims_and_warns():
@@ -387,7 +439,7 @@ def test_narrow_is_a_view_of_a_range():
 def test_step_slice_is_a_view():
     """A slice with a step, like `x[::2]`, is still a view: only the stride changes.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html#tensor-views
     """
     x = torch.arange(6)
 
@@ -404,7 +456,7 @@ def test_advanced_indexing_returns_a_copy():
     The picked elements need not be evenly spaced, so no stride can describe them and
     PyTorch has to gather them into new memory.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html#tensor-views
     """
     x = torch.arange(6)
 
@@ -421,14 +473,18 @@ def test_advanced_index_assignment_writes_into_the_tensor():
     """Assigning through a list index, `x[[0, 2]] = 0`, does write into `x`.
 
     Reading `x[[0, 2]]` copies, but assignment is a different operation
-    (`index_put_`) that writes in place. `x[[0, 2]][0] = 0`, by contrast, writes into a
-    temporary copy and is lost.
+    (`index_put_`) that writes in place. The Tensor Views page says so for both kinds:
+    assignment through basic or advanced indexing is in-place, and `x` keeps its memory.
+    `x[[1, 3]][0] = 100`, by contrast, writes into a temporary copy and is lost.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.index_put_.html
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html#tensor-views
     """
     x = torch.arange(4)
+    address = x.data_ptr()
 
     x[[0, 2]] = 0
+    x[1:2] = 9
     x[[1, 3]][0] = 100
 
-    assert x.tolist() == [0, 1, 0, 3]
+    assert x.tolist() == [0, 9, 0, 3]
+    assert x.data_ptr() == address

@@ -33,7 +33,7 @@ def test_view_write_is_visible_in_base():
     `Tensor.view` copies nothing: `flat` and `base` are two windows on one storage,
     so element 4 of `flat` *is* row 1, column 1 of `base`.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html#tensor-views
     """
     base = torch.zeros(2, 3)
     flat = base.view(6)
@@ -42,6 +42,25 @@ def test_view_write_is_visible_in_base():
 
     assert base[1, 1] == 7.0
     assert flat.untyped_storage().data_ptr() == base.untyped_storage().data_ptr()
+
+
+def test_ordinary_op_returns_a_new_tensor_not_a_view():
+    """An ordinary op such as `add` returns a new tensor with its own memory, unlike a view op.
+
+    The Tensor Views page contrasts the two: typically an op allocates its output, so
+    writing to the result of `x.add(1)` leaves `x` alone, while the output of a view op
+    borrows its input's storage.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html#tensor-views
+    """
+    x = torch.zeros(2, 3)
+
+    y = x.add(1)
+    y[0, 0] = 7.0
+
+    assert x.tolist() == [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    assert y.untyped_storage().data_ptr() != x.untyped_storage().data_ptr()
+    assert y._base is None
 
 
 @pytest.mark.claim("S0-010", verdict="true")
@@ -113,7 +132,7 @@ def test_views_are_shape_stride_and_offset_over_one_storage():
     The transpose swaps the strides (3, 1) to (1, 3); the column slice starts at offset 1
     and steps by 3. The picture draws each view with the storage value every cell reads.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html#tensor-views
     """
     picture = transpose_over_its_storage()
 
@@ -125,10 +144,34 @@ def test_views_are_shape_stride_and_offset_over_one_storage():
     )
 
 
+def test_transpose_of_a_contiguous_tensor_is_a_non_contiguous_view():
+    """Transposing a contiguous tensor gives a view that is not contiguous; `contiguous()` then copies it.
+
+    This is the Tensor Views page's own example. `base.transpose(0, 1)` moves no data:
+    it is a view of `base` whose strides walk memory column by column, so it is no
+    longer contiguous. Calling `.contiguous()` on it copies the elements into fresh,
+    row-major memory that no longer belongs to `base`.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html#tensor-views
+    """
+    base = torch.tensor([[0, 1], [2, 3]])
+
+    t = base.transpose(0, 1)
+    c = t.contiguous()
+
+    assert base.is_contiguous()
+    assert t._base is base
+    assert t.untyped_storage().data_ptr() == base.untyped_storage().data_ptr()
+    assert not t.is_contiguous()
+    assert c.is_contiguous()
+    assert c.untyped_storage().data_ptr() != base.untyped_storage().data_ptr()
+    assert c.tolist() == [[0, 2], [1, 3]]
+
+
 def test_view_remembers_its_base():
     """A view's `_base` is the tensor whose memory it borrows; a fresh tensor has none.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html#tensor-views
     """
     x = torch.zeros(2, 3)
     y = x.view(6)
@@ -197,7 +240,7 @@ def test_every_listed_view_op_shares_storage_and_writes_through(make_base, op):
     values are positive). For a complex base, `real`, `imag` and `view_as_real` are
     float views of its real and imaginary parts.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html#tensor-views
     """
     base = make_base()
 
@@ -209,6 +252,27 @@ def test_every_listed_view_op_shares_storage_and_writes_through(make_base, op):
     assert (as_floats == -1.0).sum() == 1
 
 
+@pytest.mark.docs_erratum("The list of view ops names `Tensor.view_as_real` as a method of `torch.Tensor`.")
+def test_view_as_real_is_a_torch_function_not_a_tensor_method():
+    """`view_as_real` exists only as the function `torch.view_as_real`; a tensor has no such method.
+
+    The Tensor Views page lists it among the `torch.Tensor` methods, but
+    `x.view_as_real()` raises AttributeError. The function is the view op: its result
+    reads the complex tensor's storage as pairs of floats.
+
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html#tensor-views
+    """
+    z = torch.tensor([1 + 2j, 3 + 4j])
+
+    pairs = torch.view_as_real(z)
+
+    assert not hasattr(torch.Tensor, "view_as_real")
+    with raises_exactly(AttributeError, match=r"'Tensor' object has no attribute 'view_as_real'"):
+        z.view_as_real()
+    assert pairs.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert pairs.untyped_storage().data_ptr() == z.untyped_storage().data_ptr()
+
+
 def test_sparse_indices_and_values_are_views():
     """`indices()` and `values()` of a coalesced sparse tensor are views: writing to them edits the sparse tensor.
 
@@ -216,7 +280,7 @@ def test_sparse_indices_and_values_are_views():
     stores the coordinates and the values of its non-zero elements in two dense
     tensors, and these methods hand those out without copying.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html#tensor-views
     """
     s = torch.tensor([[0.0, 2.0], [3.0, 0.0]]).to_sparse()
     indices, values = s.indices(), s.values()
@@ -358,7 +422,7 @@ def test_reshape_family_views_a_contiguous_tensor_and_copies_a_transposed_one(op
     shown here. The docs add that code should not rely on either, so treat the result
     as read-only, or `clone()` it before writing.
 
-    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html#tensor-views
     """
     x = torch.arange(6.0).view(2, 3)
     xt = x.t()
@@ -374,7 +438,7 @@ def test_reshape_family_views_a_contiguous_tensor_and_copies_a_transposed_one(op
 def test_contiguous_returns_self_when_already_contiguous():
     """`contiguous()` on a contiguous tensor returns the very same object, copying nothing.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.contiguous.html
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html#tensor-views
     """
     x = torch.zeros(2, 3)
 
@@ -384,12 +448,13 @@ def test_contiguous_returns_self_when_already_contiguous():
 def test_contiguous_copies_into_row_major_order():
     """`contiguous()` on a transposed tensor copies the elements into fresh row-major memory.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.contiguous.html
+    Docs: https://docs.pytorch.org/docs/stable/tensor_view.html#tensor-views
     """
     xt = torch.arange(6.0).view(2, 3).t()
 
     c = xt.contiguous()
 
+    assert c.is_contiguous()
     assert c.stride() == (2, 1)
     assert c.data_ptr() != xt.data_ptr()
     assert c.view(6).tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]

@@ -49,6 +49,73 @@ def test_manual_seed_makes_weight_init_repeat():
     assert torch.equal(a.bias, b.bias)
 
 
+def test_svd_lowrank_draws_from_the_global_generator():
+    """`torch.svd_lowrank` uses random numbers: back-to-back calls differ, and reseeding between calls repeats the result.
+
+    It projects the matrix onto a random subspace drawn from the global generator, so
+    the same input gives a different rank-2 approximation on the next call, which has
+    moved on in the stream. Setting `torch.manual_seed` to the same value before each
+    call gives identical results, bit for bit.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html#pytorch-random-number-generator
+    """
+    a = torch.randn(6, 6, generator=torch.Generator().manual_seed(0))
+
+    torch.manual_seed(0)
+    first = torch.svd_lowrank(a, q=2, niter=0)
+    back_to_back = torch.svd_lowrank(a, q=2, niter=0)
+    torch.manual_seed(0)
+    reseeded = torch.svd_lowrank(a, q=2, niter=0)
+
+    assert not torch.equal(first[1], back_to_back[1])  # the singular values differ
+    assert all(torch.equal(x, y) for x, y in zip(first, reseeded))
+
+
+def test_manual_seed_leaves_python_and_numpy_generators_alone():
+    """`torch.manual_seed` seeds torch only: Python's `random` and NumPy's global generator need their own seeds.
+
+    The note seeds all three: `torch.manual_seed(0)`, `random.seed(0)` for Python code such
+    as custom operators, and `np.random.seed(0)` for NumPy's global generator. Seeding
+    torch does not touch the other two states, and each repeats its numbers only after its
+    own seed.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html#python
+    """
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+
+    torch.manual_seed(0)
+    python_untouched = random.getstate() == python_state
+    numpy_untouched = all(np.array_equal(x, y) for x, y in zip(np.random.get_state(), numpy_state))
+    random.seed(0)
+    np.random.seed(0)
+    first = (random.random(), np.random.rand())
+    random.seed(0)
+    np.random.seed(0)
+    second = (random.random(), np.random.rand())
+
+    assert python_untouched and numpy_untouched
+    assert second == first
+
+
+def test_numpy_generator_objects_ignore_the_global_numpy_seed():
+    """A NumPy `Generator` object keeps its own state: `np.random.seed` does not reach it, so seed it yourself.
+
+    Libraries that draw from `np.random.default_rng(...)` objects rather than the global
+    NumPy generator need those objects seeded consistently as well.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html#random-number-generators-in-other-libraries
+    """
+    rng = np.random.default_rng(1)
+
+    np.random.seed(0)
+    first = rng.random()
+    np.random.seed(0)
+    second = rng.random()
+
+    assert first != second  # the global seed did not rewind the object
+    assert [first, second] == np.random.default_rng(1).random(2).tolist()
+
+
 def test_generator_draws_its_own_stream():
     """A seeded `torch.Generator` repeats its numbers whatever the global generator does.
 
@@ -286,6 +353,118 @@ def test_use_deterministic_algorithms_warn_only_mode():
     assert x.tolist() == [1.0, 0.0, 0.0]
 
 
+def test_set_deterministic_debug_mode_is_the_same_switch_by_level():
+    """`torch.set_deterministic_debug_mode` sets the same flags by level: 0 `"default"` off, 1 `"warn"` warn only, 2 `"error"` on.
+
+    It is the alternative interface the docs of `use_deterministic_algorithms` point to;
+    `get_deterministic_debug_mode` reads the level back as an int, whichever way it was set.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.set_deterministic_debug_mode.html#torch.set_deterministic_debug_mode
+    """
+    before = torch.are_deterministic_algorithms_enabled()
+    seen = {}
+
+    try:
+        for level in ("default", "warn", "error"):
+            torch.set_deterministic_debug_mode(level)
+            seen[level] = (
+                torch.get_deterministic_debug_mode(),
+                torch.are_deterministic_algorithms_enabled(),
+                torch.is_deterministic_algorithms_warn_only_enabled(),
+            )
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        level_after_use = torch.get_deterministic_debug_mode()
+    finally:
+        torch.use_deterministic_algorithms(before)
+
+    assert seen == {"default": (0, False, False), "warn": (1, True, True), "error": (2, True, False)}
+    assert level_after_use == 1
+
+
+def test_cudnn_benchmark_and_deterministic_default_to_off():
+    """`torch.backends.cudnn.benchmark` and `torch.backends.cudnn.deterministic` are both `False` by default, on every machine.
+
+    `benchmark=False` is what the note asks for reproducibility: cuDNN picks a convolution
+    algorithm without timing the candidates, so it picks the same one each run. It is the
+    default, so only code that set `benchmark=True` for speed has to undo it. The flags are
+    plain settings and read the same on a machine without CUDA.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html#cuda-convolution-benchmarking
+    """
+    assert torch.backends.cudnn.benchmark is False
+    assert torch.backends.cudnn.deterministic is False
+
+
+def test_cudnn_deterministic_and_use_deterministic_algorithms_are_separate_switches():
+    """`cudnn.deterministic = True` does not turn on `use_deterministic_algorithms`, and the reverse does not set `cudnn.deterministic`.
+
+    The cuDNN flag makes only cuDNN convolutions pick deterministic algorithms; other
+    operations are unaffected, so `put_` (nondeterministic by design) still runs.
+    `use_deterministic_algorithms(True)` covers convolutions *and* every other operation,
+    without changing what `torch.backends.cudnn.deterministic` reads.
+    `torch.backends.cudnn.flags(...)` sets cuDNN flags for a block and restores them.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html#cuda-convolution-determinism
+    """
+    before = torch.are_deterministic_algorithms_enabled()
+    x = torch.zeros(3)
+
+    with torch.backends.cudnn.flags(enabled=torch.backends.cudnn.enabled, benchmark=False, deterministic=True):
+        cudnn_only = (torch.backends.cudnn.deterministic, torch.are_deterministic_algorithms_enabled())
+        x.put_(torch.tensor([0]), torch.tensor([1.0]))  # allowed: the cuDNN flag does not cover put_
+    try:
+        torch.use_deterministic_algorithms(True)
+        cudnn_flag_under_algorithms = torch.backends.cudnn.deterministic
+    finally:
+        torch.use_deterministic_algorithms(before)
+
+    assert cudnn_only == (True, False)
+    assert x.tolist() == [1.0, 0.0, 0.0]
+    assert cudnn_flag_under_algorithms is False
+    assert torch.backends.cudnn.deterministic is False  # flags() restored it
+
+
+@pytest.mark.torch_version(">=2.2")  # torch.utils.deterministic.fill_uninitialized_memory arrived in 2.2
+def test_deterministic_mode_fills_uninitialized_memory_with_nan_or_the_integer_maximum():
+    """Under `use_deterministic_algorithms(True)`, `torch.empty` and friends return NaN for floats and the maximum for integers.
+
+    Uninitialized memory holds whatever was there before, so an operation reading it
+    would differ from run to run. `torch.utils.deterministic.fill_uninitialized_memory`
+    (default `True`) makes deterministic mode fill it with a known value: NaN for
+    floating and complex dtypes, the dtype's maximum for integers. `empty`,
+    `empty_like`, `empty_strided` and the elements `resize_` adds are all filled; a
+    NaN showing up downstream then points at a read of memory that was never written.
+    Filling costs time, so a program that never reads uninitialized memory may turn it off
+    (https://github.com/pytorch/pytorch/pull/101849 added the filling).
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html#filling-uninitialized-memory
+    """
+    import torch.utils.deterministic  # imported here: the module exists from 2.2 only
+
+    before = torch.are_deterministic_algorithms_enabled()
+    default_fill = torch.utils.deterministic.fill_uninitialized_memory
+    grown = torch.zeros(2)
+
+    try:
+        torch.use_deterministic_algorithms(True)
+        floats = torch.empty(3)
+        ints = torch.empty(2, dtype=torch.int32)
+        like = torch.empty_like(torch.zeros(2, dtype=torch.int64))
+        strided = torch.empty_strided((2,), (1,))
+        complex_ = torch.empty(1, dtype=torch.complex64)
+        grown.resize_(4)
+    finally:
+        torch.use_deterministic_algorithms(before)
+
+    assert default_fill is True
+    assert torch.isnan(floats).all() and torch.isnan(strided).all()
+    assert torch.isnan(complex_).all()  # a complex value is NaN when either part is
+    assert ints.tolist() == [torch.iinfo(torch.int32).max] * 2
+    assert like.tolist() == [torch.iinfo(torch.int64).max] * 2
+    assert grown[:2].tolist() == [0.0, 0.0]  # the old elements keep their values
+    assert torch.isnan(grown[2:]).all()
+
+
 class WorkerDraws(Dataset):
     """Four samples, each recording which worker made it and what the worker's generators give."""
 
@@ -319,7 +498,8 @@ def test_dataloader_workers_are_seeded_from_the_loader_generator():
     loader's generator and every worker seeds torch with `base_seed + worker_id`, so
     workers draw different numbers and a seeded `generator` makes them repeat. The
     note's recipe passes that generator and a `worker_init_fn` that seeds NumPy and
-    `random` from `torch.initial_seed()`, so their draws inside the dataset repeat too.
+    `random` from `torch.initial_seed()`, so each worker's NumPy and `random` draws are
+    those of a generator seeded with `(base_seed + i) % 2**32`, and repeat too.
 
     Docs: https://docs.pytorch.org/docs/stable/notes/randomness.html#dataloader
     """
@@ -331,4 +511,8 @@ def test_dataloader_workers_are_seeded_from_the_loader_generator():
     assert {(worker, seed) for worker, seed, *_ in first} == {(0, base_seed), (1, base_seed + 1)}
     assert all(seed == torch_seed for _, seed, torch_seed, *_ in first)
     assert len({draw for *_, draw, _, _ in first}) == 4  # the two workers do not repeat each other
+    first_per_worker = {worker: (numpy_draw, python_draw) for worker, seed, _, _, numpy_draw, python_draw in reversed(first)}
+    assert first_per_worker == {
+        i: (np.random.RandomState((base_seed + i) % 2**32).randint(1 << 30), random.Random((base_seed + i) % 2**32).random()) for i in (0, 1)
+    }
     assert second == first

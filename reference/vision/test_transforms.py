@@ -130,6 +130,29 @@ def test_pil_to_tensor_keeps_uint8_until_convert_image_dtype():
     torch.testing.assert_close(as_float[:, 0, 0], torch.tensor([1.0, 0.2, 0.0]))
 
 
+def test_convert_image_dtype_maps_float_range_to_integer_range():
+    """`ConvertImageDtype(torch.uint8)` maps [0, 1] onto [0, 255]; integer to wider integer does not reach the new maximum.
+
+    The dtype defines the expected range: floats live in [0, 1], integers in
+    [0, MAX_DTYPE]. Float to uint8 multiplies by just under 256 and truncates, so 1.0
+    gives 255 and 0.5 gives 127. A uint8 to int16 conversion shifts the bits left by 7
+    (int16 has 15 value bits, uint8 8), so 255 becomes `255 * 2**7 = 32640`, not 32767.
+    A float to int32 cast cannot keep every value exactly and raises.
+
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ConvertImageDtype.html#torchvision.transforms.ConvertImageDtype
+    """
+    floats = torch.tensor([0.0, 0.5, 1.0])
+
+    as_uint8 = transforms.ConvertImageDtype(torch.uint8)(floats)
+    as_int16 = transforms.ConvertImageDtype(torch.int16)(torch.tensor([255], dtype=torch.uint8))
+
+    assert as_uint8.dtype == torch.uint8
+    assert as_uint8.tolist() == [0, 127, 255]
+    assert as_int16.tolist() == [255 * 2**7]
+    with raises_exactly(RuntimeError, match=r"The cast from torch\.float32 to torch\.int32 cannot be performed safely"):
+        transforms.ConvertImageDtype(torch.int32)(floats)
+
+
 @pytest.mark.claim("S2-029", verdict="true")
 def test_to_pil_image_round_trip_restores_uint8_values():
     """`ToPILImage` after `ToTensor` gives back every original 0-255 value.
@@ -209,6 +232,21 @@ def test_normalize_rejects_pil_images():
 
     with raises_exactly(TypeError, match="img should be Tensor Image"):
         transforms.Normalize([0.5] * 3, [0.5] * 3)(image)
+
+
+def test_normalize_rejects_integer_tensors():
+    """`Normalize` on a uint8 tensor raises `TypeError`: it expects a float image in [0, 1].
+
+    Subtracting an ImageNet mean such as 0.485 from values in [0, 255] would be
+    meaningless, so it refuses instead of guessing. Convert with `ConvertImageDtype`
+    (or `ToTensor`) first.
+
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Normalize.html#torchvision.transforms.Normalize
+    """
+    image = torch.full((1, 2, 2), 255, dtype=torch.uint8)
+
+    with raises_exactly(TypeError, match=r"Input tensor should be a float tensor\. Got torch\.uint8"):
+        transforms.Normalize([0.5], [0.5])(image)
 
 
 @pytest.mark.claim("S2-047", verdict="true")
@@ -336,6 +374,25 @@ def test_resize_with_an_int_matches_the_shorter_side():
     image = Image.new("RGB", (40, 20))
 
     assert transforms.Resize(10)(image).size == (20, 10)
+
+
+def test_resize_interpolates_bilinearly_by_default():
+    """`Resize` uses `InterpolationMode.BILINEAR` unless told otherwise.
+
+    The default equals an explicit `interpolation=BILINEAR` and differs from
+    `NEAREST`, which only copies pixels.
+
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.Resize.html#torchvision.transforms.Resize
+    """
+    from torchvision.transforms import InterpolationMode
+
+    image = torch.arange(32.0).view(1, 4, 8)
+
+    default = transforms.Resize((2, 4), antialias=True)(image)
+
+    assert transforms.Resize((2, 4)).interpolation == InterpolationMode.BILINEAR
+    torch.testing.assert_close(default, transforms.Resize((2, 4), interpolation=InterpolationMode.BILINEAR, antialias=True)(image))
+    assert not torch.equal(default, transforms.Resize((2, 4), interpolation=InterpolationMode.NEAREST, antialias=False)(image))
 
 
 @pytest.mark.claim("S0-017", verdict="outdated")
@@ -498,6 +555,64 @@ def test_random_resized_crop_replaces_random_sized_crop():
     assert not hasattr(transforms, "RandomSizedCrop")
 
 
+def test_random_resized_crop_samples_8_to_100_percent_with_aspect_3_4_to_4_3():
+    """`RandomResizedCrop` defaults to `scale=(0.08, 1.0)`, `ratio=(3/4, 4/3)` and bilinear interpolation.
+
+    `scale` bounds the crop's area as a fraction of the image, `ratio` its width over
+    height. `get_params` draws the crop (top, left, height, width) the transform will
+    use: on a 100 x 100 image every crop keeps between 8% and 100% of the area, with
+    an aspect ratio in [3/4, 4/3] up to the rounding of whole pixels.
+
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.RandomResizedCrop.html#torchvision.transforms.RandomResizedCrop
+    """
+    from torchvision.transforms import InterpolationMode
+
+    crop = transforms.RandomResizedCrop(8)
+    image = torch.zeros(1, 100, 100)
+    rng_state = torch.get_rng_state()
+
+    try:
+        torch.manual_seed(0)
+        boxes = [transforms.RandomResizedCrop.get_params(image, crop.scale, crop.ratio) for _ in range(20)]
+    finally:
+        torch.set_rng_state(rng_state)
+
+    assert crop.scale == (0.08, 1.0)
+    assert crop.ratio == (3 / 4, 4 / 3)
+    assert crop.interpolation == InterpolationMode.BILINEAR
+    for top, left, height, width in boxes:
+        # A crop at least 24 pixels wide and high is off by under half a pixel per side: under 5%.
+        assert 0.08 * 0.95 <= height * width / 100**2 <= 1.0
+        assert 3 / 4 * 0.95 <= width / height <= 4 / 3 * 1.05
+        assert top + height <= 100 and left + width <= 100
+
+
+@pytest.mark.torchvision_version(">=0.17")
+def test_random_resized_crop_antialiases_by_default():
+    """`RandomResizedCrop`, like `Resize`, defaults to `antialias=True` (torchvision 0.17+), in v1 and v2.
+
+    The 0.17 change of the antialias default from None to True applies to every
+    resizing transform (https://github.com/pytorch/vision/releases/tag/v0.17.0).
+
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.RandomResizedCrop.html#torchvision.transforms.RandomResizedCrop
+    """
+    from torchvision.transforms import v2
+
+    assert transforms.RandomResizedCrop(8).antialias is True
+    assert v2.RandomResizedCrop(8).antialias is True
+
+
+def test_random_horizontal_flip_defaults_to_p_one_half():
+    """`RandomHorizontalFlip()` without arguments flips with probability 0.5.
+
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.RandomHorizontalFlip.html#torchvision.transforms.RandomHorizontalFlip
+    """
+    from torchvision.transforms import v2
+
+    assert transforms.RandomHorizontalFlip().p == 0.5
+    assert v2.RandomHorizontalFlip().p == 0.5
+
+
 @pytest.mark.claim("S0-029", verdict="outdated")
 def test_scale_is_now_resize():
     """`transforms.Scale` no longer exists; `Resize` took its place.
@@ -575,3 +690,25 @@ def test_functional_tensor_module_is_gone_since_torchvision_0_17():
     """
     with raises_exactly(ModuleNotFoundError, match=r"No module named 'torchvision\.transforms\.functional_tensor'"):
         import torchvision.transforms.functional_tensor  # noqa: F401
+
+
+# Recent releases warn that TorchScript is deprecated; this test is about what it scripts.
+@pytest.mark.filterwarnings(r"ignore:`torch\.jit\.script` is deprecated")
+def test_transforms_in_nn_sequential_can_be_scripted():
+    """Transforms chained with `nn.Sequential` (not `Compose`) script with `torch.jit.script` and give the eager result.
+
+    Most transform classes are `nn.Module`s, so `nn.Sequential` chains them into one
+    scriptable module; `Compose` is a plain Python object, not a module, and is not
+    scriptable.
+
+    Docs: https://docs.pytorch.org/vision/stable/transforms.html#torchscript-support
+    """
+    pipeline = torch.nn.Sequential(transforms.CenterCrop(2), transforms.Normalize([0.5], [0.25]))
+    image = torch.arange(16.0).view(1, 4, 4) / 16
+
+    scripted = torch.jit.script(pipeline)
+
+    assert isinstance(scripted, torch.jit.ScriptModule)
+    assert not isinstance(transforms.Compose([transforms.CenterCrop(2)]), torch.nn.Module)
+    torch.testing.assert_close(scripted(image), pipeline(image))
+    torch.testing.assert_close(scripted(image), (image[:, 1:3, 1:3] - 0.5) / 0.25)

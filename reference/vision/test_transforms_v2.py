@@ -11,6 +11,8 @@ import pytest
 import torch
 from PIL import Image
 
+from torchref import raises_exactly, warns_exactly
+
 torchvision = pytest.importorskip("torchvision")
 
 pytestmark = pytest.mark.torchvision_version(">=0.16")
@@ -26,6 +28,81 @@ def test_v2_transforms_plain_tensors_like_v1():
     image = torch.tensor([[[1, 2, 3]]])
 
     assert v2.RandomHorizontalFlip(p=1.0)(image).tolist() == [[[3, 2, 1]]]
+
+
+def test_v2_returns_the_structure_it_was_given():
+    """A v2 transform called on a dict returns a dict with the same keys, each value transformed as its type asks.
+
+    The image and the `BoundingBoxes` are flipped together (x1=1, x2=4 on a canvas 10
+    wide becomes x1=6, x2=9), and the integer label passes through. Lists and tuples
+    work the same way.
+
+    Docs: https://docs.pytorch.org/vision/stable/transforms.html#v1-or-v2-which-one-should-i-use
+    """
+    from torchvision import tv_tensors
+    from torchvision.transforms import v2
+
+    sample = {
+        "image": tv_tensors.Image(torch.arange(10).view(1, 1, 10)),
+        "boxes": tv_tensors.BoundingBoxes([[1, 0, 4, 1]], format="XYXY", canvas_size=(1, 10)),
+        "label": 3,
+    }
+
+    out = v2.RandomHorizontalFlip(p=1.0)(sample)
+
+    assert type(out) is dict
+    assert list(out) == ["image", "boxes", "label"]
+    assert isinstance(out["image"], tv_tensors.Image)
+    assert out["image"].tolist() == [[list(range(9, -1, -1))]]
+    assert out["boxes"].tolist() == [[6, 0, 9, 1]]
+    assert out["label"] == 3
+    assert v2.RandomHorizontalFlip(p=1.0)([sample["image"], 3])[1] == 3
+    assert type(v2.RandomHorizontalFlip(p=1.0)((sample["image"], 3))) is tuple
+
+
+def test_v2_accepts_videos_and_any_number_of_leading_dimensions():
+    """v2 transforms take `(..., C, H, W)`: a `Video` (T, C, H, W) or a plain 5-D batch is resized on its last two dims.
+
+    Every leading dimension (frames, batch) is kept; the result of a `Video` is still
+    a `Video`.
+
+    Docs: https://docs.pytorch.org/vision/stable/transforms.html#supported-input-types-and-conventions
+    """
+    from torchvision import tv_tensors
+    from torchvision.transforms import v2
+
+    video = tv_tensors.Video(torch.zeros(2, 3, 4, 8))
+    batch_of_videos = torch.zeros(2, 5, 3, 4, 8)
+
+    # antialias=True spelled out: before torchvision 0.17 the default warned on tensors.
+    out_video = v2.Resize((2, 4), antialias=True)(video)
+    out_batch = v2.Resize((2, 4), antialias=True)(batch_of_videos)
+
+    assert isinstance(out_video, tv_tensors.Video)
+    assert out_video.shape == (2, 3, 2, 4)
+    assert out_batch.shape == (2, 5, 3, 2, 4)
+
+
+def test_v2_resize_of_a_uint8_tensor_is_close_to_pil():
+    """`v2.Resize` gives nearly the same pixels for a uint8 tensor as for the same PIL image: at most one level apart.
+
+    The tensor and PIL backends are separate implementations, so the docs promise
+    "very close", not equal. Since torchvision 0.16 bilinear resizing of uint8 tensors
+    runs natively and its results are closer to PIL's
+    (https://github.com/pytorch/vision/releases/tag/v0.16.0).
+
+    Docs: https://docs.pytorch.org/vision/stable/transforms.html#supported-input-types-and-conventions
+    """
+    from torchvision.transforms import v2
+
+    image = torch.randint(0, 256, (3, 16, 16), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    resize = v2.Resize((6, 6), antialias=True)
+
+    from_tensor = resize(image)
+    from_pil = v2.PILToTensor()(resize(v2.ToPILImage()(image)))
+
+    assert from_tensor.dtype == torch.uint8
+    assert (from_tensor.int() - from_pil.int()).abs().max().item() <= 1
 
 
 def test_v2_flip_moves_bounding_boxes_with_the_image():
@@ -93,6 +170,98 @@ def test_v2_to_dtype_with_scale_does_what_to_tensor_did():
     torch.testing.assert_close(scaled.as_subclass(torch.Tensor), transforms.ToTensor()(image))
     torch.testing.assert_close(scaled[:, 0, 0], torch.tensor([1.0, 0.2, 0.0]))
     assert cast[:, 0, 0].tolist() == [255.0, 51.0, 0.0]
+
+
+def test_v2_to_dtype_scale_maps_between_value_ranges():
+    """With `scale=True`, `v2.ToDtype` maps the value range of one dtype onto the other's: 1.0 becomes 255, uint8 255 becomes 32640 in int16.
+
+    The dtype says what range an image has: [0, 1] for floats, [0, MAX_DTYPE] for
+    integers. Float to uint8 multiplies by just under 256 and truncates (0.5 gives 127).
+    Integer to wider integer shifts the bits (int16 has 7 more value bits than uint8),
+    so 255 becomes `255 * 2**7 = 32640`, not int16's maximum 32767. Int16 32767 to float
+    gives 1.0.
+
+    Docs: https://docs.pytorch.org/vision/stable/transforms.html#dtype-and-expected-value-range
+    """
+    from torchvision import tv_tensors
+    from torchvision.transforms import v2
+
+    floats = tv_tensors.Image(torch.tensor([[[0.0, 0.5, 1.0]]]))
+    uint8 = tv_tensors.Image(torch.tensor([[[0, 255]]], dtype=torch.uint8))
+    int16_max = tv_tensors.Image(torch.tensor([[[32767]]], dtype=torch.int16))
+
+    assert v2.ToDtype(torch.uint8, scale=True)(floats).tolist() == [[[0, 127, 255]]]
+    assert v2.ToDtype(torch.int16, scale=True)(uint8).tolist() == [[[0, 255 * 2**7]]]
+    assert v2.ToDtype(torch.float32, scale=True)(int16_max).tolist() == [[[1.0]]]
+
+
+def test_v2_normalize_needs_a_float_image():
+    """`v2.Normalize` raises `TypeError` on a uint8 image: convert with `ToDtype(torch.float32, scale=True)` first.
+
+    That is why the recommended pipeline puts `ToDtype(torch.float32, scale=True)`
+    right before `Normalize`, and why it then gives the same values as normalising
+    `image / 255`.
+
+    Docs: https://docs.pytorch.org/vision/stable/transforms.html#performance-considerations
+    """
+    from torchvision import tv_tensors
+    from torchvision.transforms import v2
+
+    image = tv_tensors.Image(torch.tensor([[[0, 51, 255]]], dtype=torch.uint8))
+    normalize = v2.Normalize(mean=[0.5], std=[0.25])
+
+    out = v2.Compose([v2.ToDtype(torch.float32, scale=True), normalize])(image)
+
+    torch.testing.assert_close(out.as_subclass(torch.Tensor), (image.as_subclass(torch.Tensor) / 255 - 0.5) / 0.25)
+    with raises_exactly(TypeError, match=r"Input tensor should be a float tensor\. Got torch\.uint8"):
+        normalize(image)
+
+
+def test_v2_to_image_and_pil_to_tensor_do_not_scale():
+    """`v2.ToImage` and `v2.PILToTensor` keep uint8 values in [0, 255]; `v2.ToPureTensor` drops the TVTensor class.
+
+    Only some conversion transforms rescale. `ToImage` turns a PIL image or an (H, W, C)
+    NumPy array into a (C, H, W) `tv_tensors.Image` with the same values; `PILToTensor`
+    gives a plain tensor; `ToPureTensor` unwraps a TVTensor without copying.
+
+    Docs: https://docs.pytorch.org/vision/stable/transforms.html#conversion
+    """
+    import numpy as np
+    from torchvision import tv_tensors
+    from torchvision.transforms import v2
+
+    pil = Image.new("RGB", (2, 1), (255, 51, 0))
+
+    from_pil = v2.ToImage()(pil)
+    from_array = v2.ToImage()(np.array(pil))
+    plain = v2.PILToTensor()(pil)
+    unwrapped = v2.ToPureTensor()(from_pil)
+
+    assert isinstance(from_pil, tv_tensors.Image) and isinstance(from_array, tv_tensors.Image)
+    assert from_pil.dtype == torch.uint8 and from_pil.shape == (3, 1, 2)
+    assert from_pil[:, 0, 0].tolist() == [255, 51, 0]
+    assert torch.equal(from_array.as_subclass(torch.Tensor), from_pil.as_subclass(torch.Tensor))
+    assert type(plain) is torch.Tensor and plain[:, 0, 0].tolist() == [255, 51, 0]
+    assert type(unwrapped) is torch.Tensor
+    assert unwrapped.data_ptr() == from_pil.data_ptr()
+
+
+def test_v2_to_tensor_is_deprecated():
+    """`v2.ToTensor()` warns that it is deprecated and points to `ToImage` plus `ToDtype(scale=True)`.
+
+    The old transform still works and gives the same float values in [0, 1].
+
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.v2.ToTensor.html#torchvision.transforms.v2.ToTensor
+    """
+    from torchvision.transforms import v2
+
+    image = Image.new("RGB", (2, 1), (255, 51, 0))
+
+    with warns_exactly(UserWarning, match=r"The transform `ToTensor\(\)` is deprecated"):
+        to_tensor = v2.ToTensor()
+
+    replacement = v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True)])(image)
+    torch.testing.assert_close(to_tensor(image), replacement.as_subclass(torch.Tensor))
 
 
 def test_v2_passes_other_values_through_untouched():
@@ -187,6 +356,51 @@ def test_v2_functional_resize_accepts_boxes():
     assert out.canvas_size == (2, 4)
 
 
+def test_v2_functionals_take_pil_images_tensors_and_tv_tensors():
+    """`v2.functional.resize` returns the type it was given: a PIL image, a plain tensor or a `Mask`.
+
+    The functional dispatches on the input's type, like the classes. A mask is resized
+    with nearest-neighbour so its class ids stay whole.
+
+    Docs: https://docs.pytorch.org/vision/stable/transforms.html#transform-classes-functionals-and-kernels
+    """
+    from torchvision import tv_tensors
+    from torchvision.transforms.v2 import functional as F
+
+    pil = Image.new("RGB", (8, 4))
+    mask = tv_tensors.Mask(torch.tensor([[0, 0, 3, 3]]))
+
+    # antialias=True spelled out: before torchvision 0.17 the default warned on tensors.
+    out_pil = F.resize(pil, [2, 4], antialias=True)
+    out_tensor = F.resize(torch.zeros(1, 4, 8), [2, 4], antialias=True)
+    out_mask = F.resize(mask, [1, 2])
+
+    assert isinstance(out_pil, Image.Image) and out_pil.size == (4, 2)
+    assert type(out_tensor) is torch.Tensor and out_tensor.shape == (1, 2, 4)
+    assert isinstance(out_mask, tv_tensors.Mask) and out_mask.tolist() == [[0, 3]]
+
+
+# From torch 2.10 on, torch.jit.script warns that TorchScript is deprecated; the test is about what it scripts.
+@pytest.mark.filterwarnings(r"ignore:`torch\.jit\.script` is deprecated")
+def test_v2_class_transform_scripts_as_its_v1_equivalent():
+    """`torch.jit.script` on a v2 class transform returns the scripted v1 class of the same name.
+
+    v2 dispatching is not scriptable, so the v2 class hands over its v1 twin; the
+    scripted module runs the v1 code on plain tensors.
+
+    Docs: https://docs.pytorch.org/vision/stable/transforms.html#torchscript-support
+    """
+    from torchvision import transforms
+    from torchvision.transforms import v2
+
+    image = torch.arange(16.0).view(1, 4, 4)
+
+    scripted = torch.jit.script(v2.CenterCrop(2))
+
+    assert scripted._c._type().qualified_name() == "__torch__.torchvision.transforms.transforms.CenterCrop"
+    assert torch.equal(scripted(image), transforms.CenterCrop(2)(image))
+
+
 @pytest.mark.torchvision_version(">=0.28")
 def test_v2_resize_accepts_interpolation_as_a_string():
     """Since torchvision 0.28 `v2.Resize(..., interpolation="bilinear")` is the same as `InterpolationMode.BILINEAR`.
@@ -225,3 +439,80 @@ def test_v2_resize_does_lanczos_on_tensors_like_pil():
     assert from_tensor.dtype == torch.uint8
     assert (from_tensor.int() - from_pil.int()).abs().max().item() <= 1
     assert (from_tensor.int() - bicubic.int()).abs().max().item() > 1
+
+
+def test_v2_mixup_blends_a_batch_with_itself_rolled_by_one():
+    """`v2.MixUp(num_classes=3)` on a batch mixes image i with image i-1 and returns matching soft labels.
+
+    MixUp draws one weight `lam`, then returns `lam * x + (1 - lam) * x.roll(1, 0)` and
+    the same mix of the one-hot labels, so every label row sums to 1. It needs a batch:
+    labels must have shape (N,), so it runs after the `DataLoader` or in `collate_fn`.
+
+    Docs: https://docs.pytorch.org/vision/stable/transforms.html#cutmix-mixup
+    """
+    from torch.nn.functional import one_hot
+    from torchvision.transforms import v2
+
+    images = torch.rand(4, 3, 2, 2, generator=torch.Generator().manual_seed(0))
+    labels = torch.tensor([0, 1, 2, 0])
+    mixup = v2.MixUp(num_classes=3)
+    rng_state = torch.get_rng_state()
+
+    try:
+        torch.manual_seed(0)
+        out_images, out_labels = mixup(images, labels)
+    finally:
+        torch.set_rng_state(rng_state)
+
+    lam = out_labels[1, 1]  # label 1 mixed with label 0: the weight of label 1 is lam
+    onehot = one_hot(labels, 3).float()
+    torch.testing.assert_close(out_labels, lam * onehot + (1 - lam) * onehot.roll(1, 0))
+    torch.testing.assert_close(out_images, lam * images + (1 - lam) * images.roll(1, 0))
+    torch.testing.assert_close(out_labels.sum(1), torch.ones(4))
+    # The wording changed when one-hot labels became accepted (https://github.com/pytorch/vision/pull/8427).
+    with raises_exactly(ValueError, match=r"labels (tensor )?should be (of|index based with) shape \(batch_size,\)"):
+        mixup(images[0], labels[0])
+
+
+@pytest.mark.torchvision_version(">=0.19")
+def test_v2_gaussian_noise_adds_mean_and_clips_to_unit_range():
+    """`v2.GaussianNoise(mean, sigma, clip=True)` adds noise and clamps to [0, 1]; `clip=False` keeps the overflow (torchvision 0.19+).
+
+    With `sigma=0` the noise is exactly `mean`, which makes the effect visible: 0.8 +
+    0.5 is clipped to 1.0 by default and left at 1.3 with `clip=False`. The transform
+    is meant for float images in [0, 1]; it arrived in 0.19
+    (https://github.com/pytorch/vision/pull/8381).
+
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.v2.GaussianNoise.html#torchvision.transforms.v2.GaussianNoise
+    """
+    from torchvision import tv_tensors
+    from torchvision.transforms import v2
+
+    image = tv_tensors.Image(torch.tensor([[[0.8, 0.2]]]))
+
+    clipped = v2.GaussianNoise(mean=0.5, sigma=0.0)(image)
+    unclipped = v2.GaussianNoise(mean=0.5, sigma=0.0, clip=False)(image)
+
+    torch.testing.assert_close(clipped.as_subclass(torch.Tensor), torch.tensor([[[1.0, 0.7]]]))
+    torch.testing.assert_close(unclipped.as_subclass(torch.Tensor), torch.tensor([[[1.3, 0.7]]]))
+
+
+@pytest.mark.torchvision_version(">=0.23")
+def test_v2_resize_moves_keypoints_with_the_canvas():
+    """`v2.Resize` rescales `tv_tensors.KeyPoints` and their canvas (torchvision 0.23+).
+
+    Doubling a (5, 10) canvas to (10, 20) doubles each point's (x, y): (1, 2) becomes
+    (2, 4). `KeyPoints` arrived in 0.23 as a beta feature.
+
+    Docs: https://docs.pytorch.org/vision/stable/generated/torchvision.tv_tensors.KeyPoints.html#torchvision.tv_tensors.KeyPoints
+    """
+    from torchvision import tv_tensors
+    from torchvision.transforms import v2
+
+    points = tv_tensors.KeyPoints([[1, 2]], canvas_size=(5, 10))
+
+    out = v2.Resize((10, 20))(points)
+
+    assert isinstance(out, tv_tensors.KeyPoints)
+    assert out.tolist() == [[2, 4]]
+    assert out.canvas_size == (10, 20)
