@@ -381,6 +381,24 @@ def test_autograd_grad_outputs_weights_a_non_scalar_output():
     assert g.tolist() == [2.0, 0.0, 12.0]
 
 
+def test_autograd_grad_is_grads_batched_treats_the_first_dimension_as_a_batch():
+    """With `is_grads_batched=True`, each row of `grad_outputs` gives its own vector-Jacobian product.
+
+    The first dimension of `grad_outputs` is a batch: autograd runs one backward per row
+    (vectorized with vmap) and stacks the results. Feeding the rows of the identity
+    therefore returns the whole Jacobian of `y = 2x`, one row per output element: 2·I.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.grad.html#torch.autograd.grad
+    """
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+
+    (jac,) = torch.autograd.grad(y, x, grad_outputs=torch.eye(3), is_grads_batched=True)
+
+    assert jac.shape == (3, 3)
+    assert torch.equal(jac, 2 * torch.eye(3))
+
+
 def test_backward_inputs_limits_which_leaves_get_grad():
     """`backward(inputs=[a])` fills only `a.grad`, even if other leaves require grad.
 
@@ -422,6 +440,76 @@ def test_autograd_grad_of_an_untracked_input_raises():
 
     with raises_exactly(RuntimeError, match="differentiated Tensors does not require grad"):
         torch.autograd.grad((x * c).sum(), c)
+
+
+def test_functional_jacobian_returns_every_partial_derivative():
+    """`torch.autograd.functional.jacobian(f, x)` returns the matrix of ∂f_i/∂x_j.
+
+    It takes a function and a point, not a graph: `x` need not require grad. For the
+    elementwise `f(t) = t²` the Jacobian is diagonal with 2t on the diagonal, shaped
+    (output size, input size).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.jacobian.html#torch.autograd.functional.jacobian
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    jac = torch.autograd.functional.jacobian(lambda t: t**2, x)
+
+    assert jac.shape == (2, 2)
+    assert torch.equal(jac, torch.diag(2 * x))
+    assert not jac.requires_grad
+
+
+def test_functional_hessian_returns_the_second_derivatives_of_a_scalar_function():
+    """`torch.autograd.functional.hessian(f, x)` returns the matrix of ∂²f/∂x_i∂x_j of a scalar `f`.
+
+    For `f(t) = Σ t³` the mixed derivatives vanish and ∂²f/∂t_i² = 6t_i.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.hessian.html#torch.autograd.functional.hessian
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    hess = torch.autograd.functional.hessian(lambda t: (t**3).sum(), x)
+
+    assert torch.equal(hess, torch.diag(6 * x))
+
+
+def test_functional_vjp_and_jvp_return_the_output_and_a_product_with_the_jacobian():
+    """`vjp(f, x, v)` returns `(f(x), vᵀJ)` and `jvp(f, x, v)` returns `(f(x), J v)`.
+
+    Both give the function's output first, so one call evaluates and differentiates. For
+    `f(t) = t²`, J = diag(2t), so with x = (1, 2) and v = (1, 0.5) both products are
+    (2·1·1, 2·2·0.5) = (2, 2); they differ only for a non-symmetric Jacobian.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.vjp.html#torch.autograd.functional.vjp
+    """
+    x = torch.tensor([1.0, 2.0])
+    v = torch.tensor([1.0, 0.5])
+
+    out_v, vjp = torch.autograd.functional.vjp(lambda t: t**2, x, v)
+    out_j, jvp = torch.autograd.functional.jvp(lambda t: t**2, x, v)
+
+    assert out_v.tolist() == out_j.tolist() == [1.0, 4.0]
+    assert vjp.tolist() == jvp.tolist() == [2.0, 2.0]
+
+
+def test_functional_vjp_and_jvp_differ_for_a_non_symmetric_jacobian():
+    """`vjp` multiplies the Jacobian from the left and `jvp` from the right.
+
+    `f(t) = A t` has Jacobian `A`, so `vjp` gives `vᵀA` (a combination of rows) and `jvp`
+    gives `A v` (a combination of columns).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.jvp.html#torch.autograd.functional.jvp
+    """
+    A = torch.tensor([[1.0, 2.0], [0.0, 3.0]])
+    x = torch.tensor([1.0, 1.0])
+    v = torch.tensor([1.0, 1.0])
+
+    _, vjp = torch.autograd.functional.vjp(lambda t: A @ t, x, v)
+    _, jvp = torch.autograd.functional.jvp(lambda t: A @ t, x, v)
+
+    assert vjp.tolist() == (v @ A).tolist() == [1.0, 5.0]
+    assert jvp.tolist() == (A @ v).tolist() == [3.0, 3.0]
 
 
 def test_relu_at_zero_takes_the_minimum_norm_subgradient():
@@ -577,6 +665,39 @@ def test_autograd_grad_on_a_shared_graph_from_threads_leaves_grad_untouched():
 
     assert all(g.tolist() == [2.0, 4.0] for g in grads)
     assert w.grad is None
+
+
+def test_shared_graph_freed_by_one_thread_raises_in_the_next():
+    """A graph shared between threads is freed by the first thread's backward, so the next one raises.
+
+    The forward part computed once (`shared = w.exp()`, which saves its output) is shared
+    by every thread that builds on it. Without `retain_graph=True`, the first backward
+    frees its saved tensors; a second thread then gets the same error as calling
+    `backward()` twice, telling it to pass `retain_graph=True`. The threads run one after
+    the other here so that the outcome is certain.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#graph-retaining
+    """
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    shared = w.exp()
+    errors = []
+
+    def work():
+        try:
+            (shared * 3).sum().backward()
+        except RuntimeError as error:  # collected so the main thread can check it
+            errors.append(error)
+
+    for _ in range(2):
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join()
+
+    assert len(errors) == 1
+    assert type(errors[0]) is RuntimeError
+    assert "Trying to backward through the graph a second time" in str(errors[0])
+    assert "retain_graph=True" in str(errors[0])
+    assert torch.equal(w.grad, 3 * shared.detach())  # d(3eʷ)/dw, from the one backward that ran
 
 
 @pytest.mark.docs_erratum("The gradient computed is ∂L/∂z* (the conjugate Wirtinger derivative)")

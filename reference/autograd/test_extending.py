@@ -15,6 +15,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.autograd import forward_ad as fwAD
 from torch.autograd.function import once_differentiable
 from torch.autograd.gradcheck import GradcheckError
 
@@ -211,6 +212,98 @@ class MyLinear(nn.Module):
         return LinearFunction.apply(x, self.weight, self.bias)
 
 
+class Square(torch.autograd.Function):
+    """y = x² in the separate forward / setup_context style, with a generated vmap rule."""
+
+    generate_vmap_rule = True
+
+    @staticmethod
+    def forward(x):
+        return x * x
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        (x,) = inputs
+        ctx.save_for_backward(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * 2 * x
+
+
+class SquareNoVmapRule(Square):
+    """Square without `generate_vmap_rule` and without a `vmap` staticmethod."""
+
+    generate_vmap_rule = False
+
+
+class SquareWithJvp(torch.autograd.Function):
+    """y = x² with a forward-mode formula: the tangent of y is 2x times the tangent of x."""
+
+    @staticmethod
+    def forward(x):
+        return x * x
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        (x,) = inputs
+        ctx.save_for_forward(x)
+
+    @staticmethod
+    def jvp(ctx, x_tangent):
+        (x,) = ctx.saved_tensors
+        return 2 * x * x_tangent
+
+
+# The overrides ScalarTensor knows, keyed by the torch function they replace.
+HANDLED_FUNCTIONS = {}
+
+
+class ScalarTensor:
+    """A tensor-like type: N×N with `value` on the diagonal, never stored densely."""
+
+    def __init__(self, n, value):
+        self.n = n
+        self.value = value
+
+    def tensor(self):
+        return self.value * torch.eye(self.n)
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        if func not in HANDLED_FUNCTIONS or not all(issubclass(t, (torch.Tensor, ScalarTensor)) for t in types):
+            return NotImplemented
+        return HANDLED_FUNCTIONS[func](*args, **(kwargs or {}))
+
+
+def scalar_tensor_mean(input):
+    return float(input.value) / input.n
+
+
+def scalar_tensor_add(input, other):
+    if isinstance(input, ScalarTensor) and isinstance(other, ScalarTensor):
+        return ScalarTensor(input.n, input.value + other.value)
+    as_tensor = [a.tensor() if isinstance(a, ScalarTensor) else a for a in (input, other)]
+    return torch.add(*as_tensor)
+
+
+HANDLED_FUNCTIONS[torch.mean] = scalar_tensor_mean
+HANDLED_FUNCTIONS[torch.add] = scalar_tensor_add
+
+
+class PlainScalarTensor:
+    """The same idea without `__torch_function__`."""
+
+    def __init__(self, n, value):
+        self.n = n
+        self.value = value
+
+
+class SubTensor(torch.Tensor):
+    """A Tensor subclass that adds nothing."""
+
+
 def test_function_apply_computes_forward_and_records_a_node_named_after_the_class():
     """`Function.apply` runs `forward` and records a `grad_fn` named after the class, whose backward autograd calls.
 
@@ -257,7 +350,7 @@ def test_save_for_backward_returns_the_tensors_in_saved_tensors():
     `ctx.result = ...`, lets autograd check it for in-place changes (see below) and
     free it once backward has used it: afterwards `saved_tensors` raises.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.save_for_backward.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.save_for_backward.html#torch.autograd.function.FunctionCtx.save_for_backward
     """
     x = torch.tensor([0.0, 1.0], requires_grad=True)
 
@@ -320,7 +413,7 @@ def test_setup_context_receives_the_inputs_and_the_output():
     tuple of forward's inputs and the very output object it returned, and fills `ctx`.
     This split is the recommended style (it composes with `torch.func`).
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.Function.forward.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.Function.forward.html#torch.autograd.Function.forward
     """
     x = torch.tensor([1.0, 2.0], requires_grad=True)
 
@@ -414,7 +507,7 @@ def test_needs_input_grad_tells_backward_which_gradients_are_wanted():
     `(False, True, True)` and computes only the parameter gradients,
     dL/dW = grad_outputᵀ x and dL/db = the column sums of grad_output.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.Function.backward.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.Function.backward.html#torch.autograd.Function.backward
     """
     x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
     weight = torch.tensor([[0.5, -1.0]], requires_grad=True)
@@ -437,7 +530,7 @@ def test_mark_dirty_lets_forward_modify_an_input_in_place():
     output, so the returned tensor *is* the input, its version counter moved on, and
     backward flows through the Function: d(b + 1)/db = 1, times db/da = 2.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.mark_dirty.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.mark_dirty.html#torch.autograd.function.FunctionCtx.mark_dirty
     """
     a = torch.tensor([1.0, 2.0], requires_grad=True)
     b = a * 2
@@ -456,7 +549,7 @@ def test_mark_dirty_lets_forward_modify_an_input_in_place():
 def test_mark_dirty_on_a_leaf_that_requires_grad_raises():
     """A Function that modifies a leaf requiring grad in place raises, like any in-place operation on it.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.mark_dirty.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.mark_dirty.html#torch.autograd.function.FunctionCtx.mark_dirty
     """
     a = torch.tensor([1.0, 2.0], requires_grad=True)
 
@@ -472,7 +565,7 @@ def test_mark_dirty_on_a_view_of_a_leaf_raises_since_2_8():
     as the same mistake as writing to the leaf itself
     (https://github.com/pytorch/pytorch/pull/153094).
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.mark_dirty.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.mark_dirty.html#torch.autograd.function.FunctionCtx.mark_dirty
     """
     a = torch.tensor([1.0, 2.0], requires_grad=True)
 
@@ -487,7 +580,7 @@ def test_mark_non_differentiable_output_does_not_require_grad():
     everywhere, so `ScaleAndSign` marks it; it then counts as a constant, and even when it
     is used in the loss its gradient slot in backward holds zeros.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.mark_non_differentiable.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.mark_non_differentiable.html#torch.autograd.function.FunctionCtx.mark_non_differentiable
     """
     x = torch.tensor([1.0, -2.0], requires_grad=True)
 
@@ -533,7 +626,7 @@ def test_unused_output_gets_a_zero_gradient_by_default():
     The loss uses only the first copy, so there is no gradient for the second; autograd
     *materializes* one, filled with zeros, so backward can add without checking.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.set_materialize_grads.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.set_materialize_grads.html#torch.autograd.function.FunctionCtx.set_materialize_grads
     """
     x = torch.ones(2, requires_grad=True)
 
@@ -552,7 +645,7 @@ def test_set_materialize_grads_false_passes_none_for_an_unused_output():
     Skipping the zero tensor saves an allocation, but backward must now treat `None` as
     zeros itself, as `TwoCopiesUnmaterialized` does. The gradient of `x` is unchanged.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.set_materialize_grads.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.set_materialize_grads.html#torch.autograd.function.FunctionCtx.set_materialize_grads
     """
     x = torch.ones(2, requires_grad=True)
 
@@ -607,7 +700,7 @@ def test_gradcheck_passes_on_a_correct_function_in_float64():
     compares it with the one your backward gives, within `atol` 1e-5 and `rtol` 1e-3 by
     default. Double precision keeps the finite-difference error far below those.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.gradcheck.gradcheck.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.gradcheck.gradcheck.html#torch.autograd.gradcheck.gradcheck
     """
     g = torch.Generator().manual_seed(0)
     x = torch.randn(3, 2, dtype=torch.float64, generator=g, requires_grad=True)
@@ -624,7 +717,7 @@ def test_gradcheck_raises_gradcheck_error_on_a_wrong_backward():
     the analytical one, and the error says for which output and input they differ.
     `GradcheckError` subclasses `RuntimeError`.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.gradcheck.gradcheck.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.gradcheck.gradcheck.html#torch.autograd.gradcheck.gradcheck
     """
     x = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64, requires_grad=True)
 
@@ -641,13 +734,126 @@ def test_gradcheck_warns_about_float32_and_rejects_even_a_correct_backward():
     difference: at x = 0.5 the numerical derivative of x³ comes out near 0.76 instead of
     0.75, outside the tolerance, although `Cube.backward` is right.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.gradcheck.gradcheck.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.gradcheck.gradcheck.html#torch.autograd.gradcheck.gradcheck
     """
     x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
 
     with warns_exactly(UserWarning, match="Input #0 requires gradient and is not a double precision floating point or complex"):
         with raises_exactly(GradcheckError, match="Jacobian mismatch for output 0 with respect to input 0"):
             torch.autograd.gradcheck(Cube.apply, (x,))
+
+
+def test_gradgradcheck_passes_on_a_function_with_a_differentiable_backward():
+    """`gradgradcheck` returns True when the backward of a Function is itself correctly differentiable.
+
+    It differentiates backward (a random vector-Jacobian product, taken with
+    `create_graph=True`) and compares that second derivative with finite differences of
+    the first. `Cube.backward` computes 3x² from differentiable operations, so its
+    derivative 6x checks out. Use it when a Function will be used in higher-order
+    derivatives.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/extending.html#example
+    """
+    x = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64, requires_grad=True)
+
+    assert torch.autograd.gradgradcheck(Cube.apply, (x,)) is True
+
+
+# The first dual tensor makes torch load its forward-AD decompositions, which calls the
+# deprecated torch.jit.script inside torch (FutureWarning in 2.14, DeprecationWarning in 2.13).
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
+def test_jvp_staticmethod_gives_the_forward_mode_tangent():
+    """A Function's `jvp` staticmethod computes the output tangent under forward-mode AD.
+
+    Forward mode pushes a tangent through the computation alongside the value. For y = x²
+    the tangent of y is 2x·ẋ; `SquareWithJvp.jvp` receives ẋ and returns that. Tensors
+    `jvp` needs are saved with `ctx.save_for_forward` (not `save_for_backward`) and read
+    back from `ctx.saved_tensors`.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/extending.html#forward-mode-ad
+    """
+    x = torch.tensor([1.0, 2.0, 3.0])
+    x_tangent = torch.tensor([1.0, 0.5, -1.0])
+
+    with fwAD.dual_level():
+        y = SquareWithJvp.apply(fwAD.make_dual(x, x_tangent))
+        value, tangent = fwAD.unpack_dual(y)
+
+        assert value.tolist() == [1.0, 4.0, 9.0]
+        assert tangent.tolist() == (2 * x * x_tangent).tolist()
+
+
+# The first dual tensor makes torch load its forward-AD decompositions, which calls the
+# deprecated torch.jit.script inside torch (FutureWarning in 2.14, DeprecationWarning in 2.13).
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
+def test_function_without_jvp_raises_under_forward_mode_ad():
+    """A Function that defines no `jvp` raises `NotImplementedError` when it meets a dual tensor.
+
+    Only `backward` is required for ordinary autograd; forward-mode AD needs the separate
+    `jvp` formula, and a Function that lacks one cannot guess it.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/extending.html#forward-mode-ad
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    with fwAD.dual_level():
+        dual = fwAD.make_dual(x, torch.ones(2))
+        with raises_exactly(NotImplementedError, match=r"You must implement the jvp function for custom autograd\.Function"):
+            Cube.apply(dual)
+
+
+def test_generate_vmap_rule_lets_vmap_batch_a_function():
+    """With `generate_vmap_rule = True` and a separate `setup_context`, `torch.vmap` runs a Function per sample.
+
+    `generate_vmap_rule` promises that forward and backward use only PyTorch operations,
+    so vmap can batch them itself. The result equals applying the Function to every row;
+    `torch.func.grad` works through it as well.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/extending.html#torch-func-transforms-and-or-torch-vmap
+    """
+    x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+
+    batched = torch.vmap(Square.apply)(x)
+
+    assert batched.tolist() == [Square.apply(row).tolist() for row in x]
+    assert torch.func.grad(lambda t: Square.apply(t).sum())(x[0]).tolist() == [2.0, 4.0]
+
+
+def test_vmap_of_a_function_without_a_vmap_rule_raises():
+    """`torch.vmap` over a Function with neither `generate_vmap_rule = True` nor a `vmap` staticmethod raises RuntimeError.
+
+    The message tells you the two ways out. Gradient transforms such as
+    `torch.func.grad` do not need a vmap rule, only `setup_context`.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/extending.html#torch-func-transforms-and-or-torch-vmap
+    """
+    x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+
+    with raises_exactly(
+        RuntimeError,
+        match=r"does not have vmap support\. Please override and implement the vmap staticmethod or set generate_vmap_rule=True",
+    ):
+        torch.vmap(SquareNoVmapRule.apply)(x)
+
+    assert torch.func.grad(lambda t: SquareNoVmapRule.apply(t).sum())(x[0]).tolist() == [2.0, 4.0]
+
+
+def test_function_transforms_refuse_a_forward_that_takes_ctx():
+    """`torch.vmap` and `torch.func.grad` raise RuntimeError for a Function whose `forward` takes `ctx`.
+
+    Function transforms support only the style with a ctx-free `forward` and a separate
+    `setup_context`; `Cube` combines them, so it works with ordinary autograd but not
+    with torch.func.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/extending.html#combined-or-separate-forward-and-setup-context
+    """
+    x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    message = r"In order to use an autograd\.Function with functorch transforms .* it must override the setup_context staticmethod"
+
+    with raises_exactly(RuntimeError, match=message):
+        torch.vmap(Cube.apply)(x)
+    with raises_exactly(RuntimeError, match=message):
+        torch.func.grad(lambda t: Cube.apply(t).sum())(x[0])
 
 
 @pytest.mark.torch_version(">=2.14")
@@ -704,3 +910,77 @@ def test_module_wrapping_a_function_registers_its_parameters_and_gets_their_grad
     torch.testing.assert_close(y, F.linear(x, layer.weight, layer.bias))
     torch.testing.assert_close(layer.weight.grad, torch.ones(3, 2) @ x)
     assert layer.bias.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_torch_function_without_an_override_rejects_a_tensor_like_type():
+    """Passing an object without `__torch_function__` to `torch.mean` raises TypeError.
+
+    `torch` functions accept Tensors; an unrelated class, however Tensor-like, is refused
+    with the argument's name and position.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/extending.html#extending-torch-with-a-tensor-like-type
+    """
+    d = PlainScalarTensor(5, 2)
+
+    with raises_exactly(TypeError, match=r"mean\(\): argument 'input' \(position 1\) must be Tensor, not PlainScalarTensor"):
+        torch.mean(d)
+
+
+@pytest.mark.shows("scalar_tensor_mean", "scalar_tensor_add")
+def test_torch_function_dispatches_torch_calls_to_a_tensor_like_type():
+    """A class with `__torch_function__` receives calls of `torch` functions made with its instances.
+
+    `torch.mean(d)` calls `ScalarTensor.__torch_function__(func=torch.mean, types, args,
+    kwargs)`, which looks the function up in `HANDLED_FUNCTIONS`: the mean of a 5×5 matrix with 2 on
+    the diagonal is 2/5. `torch.add` takes the fast path for two ScalarTensors and
+    falls back to dense tensors when one operand is a `Tensor`. The docs define
+    `__torch_function__` as a plain method; PyTorch warns that this is deprecated and wants
+    a classmethod, as here.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/extending.html#extending-torch-with-a-tensor-like-type
+    """
+    s = ScalarTensor(2, 2)
+    t = torch.tensor([[1.0, 1.0], [1.0, 1.0]])
+
+    mean = torch.mean(ScalarTensor(5, 2))
+    both = torch.add(s, s)
+    mixed = torch.add(s, t)
+
+    assert mean == 0.4
+    assert type(both) is ScalarTensor and (both.n, both.value) == (2, 4)
+    assert mixed.tolist() == [[3.0, 1.0], [1.0, 3.0]]
+
+
+@pytest.mark.docs_erratum("the TypeError says \"no implementation found for 'torch.mul' on types that implement __torch_function__\"")
+def test_torch_function_returning_not_implemented_raises_type_error():
+    """When every `__torch_function__` returns `NotImplemented`, the `torch` function raises TypeError.
+
+    `ScalarTensor` handles only `torch.mean` and `torch.add`, so `torch.mul` finds no
+    implementation. The docs quote the older wording ("no implementation found for
+    'torch.mul' on types that implement __torch_function__"); newer releases say
+    "Multiple dispatch failed for 'torch.mul'; all __torch_function__ handlers returned
+    NotImplemented". Both name the function and the protocol.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/extending.html#extending-torch-with-a-tensor-like-type
+    """
+    s = ScalarTensor(2, 2)
+
+    with raises_exactly(TypeError, match=r"'torch\.mul'.*__torch_function__"):
+        torch.mul(s, 3)
+
+
+def test_tensor_subclass_is_preserved_by_torch_functions_and_methods():
+    """`torch` functions, Tensor methods and operators applied to a Tensor subclass return the subclass.
+
+    `torch.Tensor.__torch_function__` wraps every result in the subclass of the inputs,
+    even when the other operand is a plain Tensor (since PyTorch 1.7).
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/extending.html#subclassing-torch-tensor
+    """
+    a = torch.tensor([0.0]).as_subclass(SubTensor)
+    b = torch.tensor([1.0])
+
+    results = [torch.add(a, b), torch.add(a, a), a.exp(), a + 1]
+
+    assert [type(r) for r in results] == [SubTensor] * 4
+    assert torch.add(a, b).tolist() == [1.0]

@@ -63,12 +63,16 @@ def test_requires_grad_needs_a_floating_point_dtype():
     """Only floating-point and complex tensors can require gradients.
 
     A gradient is a rate of change, which integers cannot express: asking an integer
-    tensor to require grad raises at once.
+    tensor to require grad raises at once. Every floating-point dtype (half, bfloat16,
+    float, double) and the complex dtypes are accepted.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html
+    Docs: https://docs.pytorch.org/docs/stable/autograd.html#automatic-differentiation-package-torch-autograd
     """
+    accepted = [torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64, torch.complex128]
+
     with raises_exactly(RuntimeError, match="Only Tensors of floating point and complex dtype"):
         torch.tensor([1, 2], requires_grad=True)
+    assert all(torch.zeros(2, dtype=dtype, requires_grad=True).requires_grad for dtype in accepted)
 
 
 @pytest.mark.claim("S1-019", verdict="true")
@@ -398,6 +402,28 @@ def test_retain_grad_keeps_a_non_leaf_gradient():
 
     assert y.retains_grad
     assert y.grad.tolist() == [6.0, 6.0]
+
+
+def test_retain_grad_sets_retains_grad_and_is_a_no_op_on_a_leaf():
+    """`retains_grad` is `True` only for a non-leaf after `retain_grad()`; on a leaf the call changes nothing.
+
+    A leaf that requires grad fills `.grad` anyway, so `retain_grad()` has nothing to add
+    there and `retains_grad` stays `False`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.retain_grad.html#torch.Tensor.retain_grad
+    """
+    x = torch.ones(2, requires_grad=True)
+    y = x * 3
+    before = y.retains_grad
+
+    x.retain_grad()
+    y.retain_grad()
+    y.sum().backward()
+
+    assert before is False
+    assert x.retains_grad is False and y.retains_grad is True
+    assert x.grad.tolist() == [3.0, 3.0]
+    assert y.grad.tolist() == [1.0, 1.0]
 
 
 @pytest.mark.claim("S4-015", verdict="true")

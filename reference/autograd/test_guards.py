@@ -146,6 +146,38 @@ def test_detect_anomaly_names_the_backward_that_made_nan():
     assert a.grad is None
 
 
+def test_detect_anomaly_check_nan_false_lets_a_nan_gradient_through():
+    """`detect_anomaly(check_nan=False)` keeps the forward tracebacks but does not raise on NaN gradients.
+
+    The same `sqrt(0) * 0` as above: with the NaN check off, backward completes and
+    `a.grad` holds the NaN.
+
+    Docs: https://docs.pytorch.org/docs/stable/autograd.html#anomaly-detection
+    """
+    a = torch.tensor([0.0], requires_grad=True)
+
+    with warns_exactly(UserWarning, match="Anomaly Detection has been enabled"):
+        with torch.autograd.detect_anomaly(check_nan=False):
+            (a.sqrt() * 0).sum().backward()
+
+    assert torch.isnan(a.grad).all()
+
+
+def test_set_detect_anomaly_switches_anomaly_mode_for_a_block():
+    """`torch.autograd.set_detect_anomaly(True)` turns anomaly mode on inside its block and restores it after.
+
+    Unlike `detect_anomaly()` it takes the mode as an argument, suiting code that enables
+    it from a setting, and it does not warn.
+
+    Docs: https://docs.pytorch.org/docs/stable/autograd.html#anomaly-detection
+    """
+    with torch.autograd.set_detect_anomaly(True):
+        inside = torch.is_anomaly_enabled()
+
+    assert inside is True
+    assert torch.is_anomaly_enabled() is False
+
+
 class Cube(torch.autograd.Function):
     """y = x³ with a hand-written backward."""
 
@@ -176,7 +208,7 @@ def test_custom_function_has_static_forward_and_backward():
     it back from `ctx.saved_tensors` and returns one gradient per input. The result's
     `grad_fn` is a node named after the class.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/extending.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/extending.html#extending-torch-autograd
     """
     x = torch.tensor([1.0, 2.0], requires_grad=True)
 
@@ -443,6 +475,56 @@ def test_post_accumulate_grad_hook_refuses_a_non_leaf():
         y.register_post_accumulate_grad_hook(lambda t: None)
 
 
+@pytest.mark.torch_version(">=2.1")
+def test_post_accumulate_grad_hook_runs_between_the_accumulate_node_pre_and_post_hooks():
+    """For a leaf, the tensor hook fires first, then the AccumulateGrad node's pre-hook, the post-accumulate-grad hook, and the node's post-hook.
+
+    A leaf's node is the `AccumulateGrad` that `x * 2` points to in `next_functions`. The
+    note's order is: tensor hooks, node pre-hooks, the node runs (it stores `.grad`),
+    post-accumulate-grad hooks, node post-hooks. Hooks on a node fire because the node
+    runs; `backward()` runs every node down to the leaves.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#the-order-in-which-the-different-hooks-are-fired
+    """
+    x = torch.ones(2, requires_grad=True)
+    y = x * 2
+    accumulate = y.grad_fn.next_functions[0][0]
+    events = []
+    accumulate.register_hook(lambda grad_inputs, grad_outputs: events.append("node post-hook"))
+    accumulate.register_prehook(lambda grad_outputs: events.append("node pre-hook"))
+    x.register_post_accumulate_grad_hook(lambda t: events.append("post-accumulate-grad hook"))
+    x.register_hook(lambda g: events.append("tensor hook"))
+
+    y.sum().backward()
+
+    assert type(accumulate).__name__ == "AccumulateGrad"
+    assert events == ["tensor hook", "node pre-hook", "post-accumulate-grad hook", "node post-hook"]
+
+
+def test_multi_grad_hook_runs_once_after_the_last_of_its_tensors_gets_its_gradient():
+    """`register_multi_grad_hook(tensors, fn)` calls `fn` once, with every gradient, after each tensor's own hooks.
+
+    It is built from one hook per tensor: each records its gradient, and the last one to
+    fire calls `fn` with the tuple of gradients in the order the tensors were given. For
+    `2a + 3b` those are 2 and 3.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#special-hooks
+    """
+    a = torch.ones(2, requires_grad=True) * 1
+    b = torch.ones(2, requires_grad=True) * 1
+    events = []
+    a.register_hook(lambda g: events.append("a"))
+    b.register_hook(lambda g: events.append("b"))
+    torch.autograd.graph.register_multi_grad_hook(
+        (a, b), lambda grads: events.append(("multi", [g.tolist() for g in grads]))
+    )
+
+    (2 * a + 3 * b).sum().backward()
+
+    assert sorted(events[:2]) == ["a", "b"]
+    assert events[2:] == [("multi", [[2.0, 2.0], [3.0, 3.0]])]
+
+
 def test_saved_tensors_hooks_pack_in_forward_and_unpack_in_backward():
     """Inside `saved_tensors_hooks(pack, unpack)`, `pack` runs once per saved tensor and `unpack` when backward needs it.
 
@@ -549,3 +631,51 @@ def test_pack_hook_that_modifies_its_input_in_place_raises():
     with raises_exactly(RuntimeError, match="A saved tensor pack hook is modifying its input in place"):
         with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
             b.sin()
+
+
+def test_pack_hook_may_return_any_object_for_unpack_to_turn_back_into_a_tensor():
+    """What `pack` returns need not be a tensor: `unpack` gets that object back and must return a tensor with the same content.
+
+    Here `pack` files a detached copy under a string key and returns the key, as one would
+    to keep saved tensors on disk. `unpack` looks the key up. Only the content matters:
+    the autograd metadata of the returned copy is replaced when it is unpacked, so
+    `_saved_self` again requires grad, and the gradient of x² is 2x.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#hooks-for-saved-tensors
+    """
+    store = {}
+
+    def pack(t):
+        key = f"saved-{len(store)}"
+        store[key] = t.detach().clone()
+        return key
+
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    with torch.autograd.graph.saved_tensors_hooks(pack, store.__getitem__):
+        y = x.pow(2)
+
+    saved = y.grad_fn._saved_self
+    y.sum().backward()
+
+    assert list(store) == ["saved-0"]
+    assert saved.equal(x) and saved.requires_grad
+    assert x.grad.tolist() == [2.0, 4.0]
+
+
+def test_registering_hooks_on_a_freed_saved_tensor_raises():
+    """`register_hooks` on a saved tensor that backward already released raises.
+
+    Keeping a reference to the `_raw_saved_self` object does not keep its tensor alive:
+    backward frees it, and registering hooks afterwards is refused with the usual hint
+    about `retain_graph=True`.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#registering-hooks-for-a-saved-tensor
+    """
+    x = torch.ones(2, requires_grad=True)
+    y = x.pow(2)
+    raw = y.grad_fn._raw_saved_self
+
+    y.sum().backward()
+
+    with raises_exactly(RuntimeError, match="Calling register_hooks on a saved tensor after it has been freed"):
+        raw.register_hooks(lambda t: t, lambda t: t)

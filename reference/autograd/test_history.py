@@ -273,7 +273,7 @@ def test_function_with_instance_methods_is_refused():
     `ctx` and `Function.apply`. Creating the instance already warns that autograd functions
     should not be instantiated.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/extending.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/extending.html#extending-torch-autograd
     """
     x = torch.ones(2, requires_grad=True)
 

@@ -73,6 +73,41 @@ def test_detach_shares_storage_with_the_original():
     assert d.untyped_storage().data_ptr() == y.untyped_storage().data_ptr()
 
 
+def test_default_mode_is_grad_mode():
+    """Unless a context says otherwise, code runs in grad mode, where `requires_grad` takes effect.
+
+    Grad mode is on and inference mode off by default; an operation on a tensor that
+    requires grad is then recorded.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#default-mode-grad-mode
+    """
+    x = torch.ones(2, requires_grad=True)
+
+    y = x * 2
+
+    assert torch.is_grad_enabled()
+    assert not torch.is_inference_mode_enabled()
+    assert y.requires_grad and y.grad_fn is not None
+
+
+@pytest.mark.parametrize("mode", [torch.no_grad, torch.inference_mode], ids=["no_grad", "inference_mode"])
+def test_requires_grad_takes_effect_only_in_grad_mode(mode):
+    """In no-grad and inference mode an input's `requires_grad=True` is ignored: results do not require grad.
+
+    Grad mode is the only mode where the flag matters; in the two others every operation
+    behaves as if no input required grad, while the input keeps its flag.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/autograd.html#default-mode-grad-mode
+    """
+    x = torch.ones(2, requires_grad=True)
+
+    with mode():
+        y = x * 2
+
+    assert x.requires_grad
+    assert not y.requires_grad and y.grad_fn is None
+
+
 @pytest.mark.claim("S1-045", verdict="true")
 @pytest.mark.claim("S0-007", verdict="true")
 def test_no_grad_block_records_nothing():

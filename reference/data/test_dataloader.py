@@ -6,6 +6,7 @@ shuffling, `default_collate`, `num_workers=0`) cover most needs; the traps are i
 collation treats Python numbers and mismatched shapes.
 """
 
+import collections
 import math
 import os
 import random
@@ -18,12 +19,15 @@ from torch.utils.data import (
     BatchSampler,
     DataLoader,
     Dataset,
+    IterableDataset,
     RandomSampler,
     SequentialSampler,
     TensorDataset,
     default_collate,
+    default_convert,
     get_worker_info,
 )
+from torch.utils.data._utils.collate import collate, default_collate_fn_map
 
 from torchref import raises_exactly, warns_exactly
 
@@ -31,6 +35,9 @@ from torchref import raises_exactly, warns_exactly
 def make_dataset(n=10):
     """n samples of 3 features each, labelled 0, 1, 0, 1, ..."""
     return TensorDataset(torch.arange(3.0 * n).view(n, 3), torch.arange(n) % 2)
+
+
+Point = collections.namedtuple("Point", ["x", "y"])
 
 
 def pad_collate(batch):
@@ -50,6 +57,64 @@ class WorkerReport(Dataset):
     def __getitem__(self, i):
         info = get_worker_info()
         return info.id, info.seed, torch.initial_seed(), int(np.random.randint(2**31)), os.getpid()
+
+
+class TensSamples(Dataset):
+    """Five samples 0, 10, ..., 40, fetched a batch at a time through `__getitems__`; it records each index list."""
+
+    def __init__(self):
+        self.requests = []
+
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, i):
+        raise AssertionError("the loader uses __getitems__ instead")
+
+    def __getitems__(self, indices):
+        self.requests.append(list(indices))
+        return [10 * i for i in indices]
+
+
+class UnderReported(IterableDataset):
+    """Claims a length of 2 but yields 0, 1, 2, 3, 4."""
+
+    def __len__(self):
+        return 2
+
+    def __iter__(self):
+        return iter(range(5))
+
+
+class WorkerIds(Dataset):
+    """Sample i is the id of the worker that loads it and the id its `worker_init_fn` received."""
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        return get_worker_info().id, os.environ["TORCHREF_INIT_ID"]
+
+
+def record_worker_id(worker_id):
+    """A `worker_init_fn` that stores the id it is called with, for the worker's samples to report."""
+    os.environ["TORCHREF_INIT_ID"] = str(worker_id)
+
+
+class Box:
+    """A custom sample type that `default_collate` does not know."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+class Crate(Box):
+    """A subclass of `Box`: the type map finds `Box`'s function for it."""
+
+
+def collate_boxes(batch, *, collate_fn_map=None):
+    """A collate function for a batch of `Box`es: the sum of their values."""
+    return sum(box.value for box in batch)
 
 
 def seed_numpy(worker_id):
@@ -92,6 +157,46 @@ def test_shuffle_true_means_a_random_sampler():
     assert loader.sampler.data_source is ds
 
 
+def test_shuffle_false_means_a_sequential_sampler_inside_a_batch_sampler():
+    """Without `shuffle`, the loader builds a `SequentialSampler`, and wraps it in a `BatchSampler` with `batch_size` and `drop_last`.
+
+    With automatic batching the loader reads index lists from `loader.batch_sampler`; with
+    `batch_size=None` there is no batch sampler and it reads single indices from
+    `loader.sampler`.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#data-loading-order-and-sampler
+    """
+    ds = TensorDataset(torch.arange(5))
+
+    loader = DataLoader(ds, batch_size=2, drop_last=True)
+    unbatched = DataLoader(ds, batch_size=None)
+
+    assert type(loader.sampler) is SequentialSampler
+    assert type(loader.batch_sampler) is BatchSampler
+    assert loader.batch_sampler.sampler is loader.sampler
+    assert loader.batch_sampler.batch_size == 2
+    assert loader.batch_sampler.drop_last is True
+    assert list(loader.batch_sampler) == [[0, 1], [2, 3]]
+    assert unbatched.batch_sampler is None
+    assert type(unbatched.sampler) is SequentialSampler
+
+
+def test_getitems_fetches_a_whole_batch_in_one_call():
+    """A map-style dataset with `__getitems__` receives each batch's list of indices in one call, instead of one `__getitem__` per index.
+
+    `__getitems__` returns the list of samples, which `collate_fn` then merges as usual. It
+    lets a dataset read a batch at once (one database query, one slice).
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.Dataset
+    """
+    ds = TensSamples()
+
+    batches = [batch.tolist() for batch in DataLoader(ds, batch_size=2)]
+
+    assert ds.requests == [[0, 1], [2, 3], [4]]
+    assert batches == [[0, 10], [20, 30], [40]]
+
+
 @pytest.mark.claim("S1-024", verdict="true")
 def test_next_iter_gives_one_batch_of_features_and_labels():
     """`next(iter(loader))` is the first batch: a features tensor and a labels tensor.
@@ -128,6 +233,25 @@ def test_loader_len_is_the_number_of_batches():
 
     assert len(loader) == math.ceil(10 / 4) == 3
     assert sizes == [4, 4, 2]
+
+
+def test_iterable_loader_len_trusts_the_dataset_and_warns_when_it_lied():
+    """For an `IterableDataset` with `__len__`, `len(loader)` is `ceil(len(dataset) / batch_size)`; yielding more then warns.
+
+    The loader cannot count a stream, so it believes the dataset. Once `len(loader)` has
+    been asked and more batches than the reported length come out, it warns with a
+    `UserWarning` (its message says "samples" but counts batches: here the dataset
+    claims 2 and the third batch triggers it). Iteration itself is not cut short.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
+    """
+    loader = DataLoader(UnderReported(), batch_size=2)
+
+    assert len(loader) == math.ceil(2 / 2)
+    with warns_exactly(UserWarning, match=r"was reported to be 2 ?\(when accessing len\(dataloader\)\), but 3 samples have been fetched"):
+        batches = [batch.tolist() for batch in loader]
+
+    assert batches == [[0, 1], [2, 3], [4]]
 
 
 def test_drop_last_drops_the_short_batch():
@@ -243,6 +367,101 @@ def test_default_collate_transposes_tuples_into_a_list():
     assert batch[2] == ("a", "b")
 
 
+def test_default_collate_keeps_namedtuples_and_string_lists():
+    """A batch of namedtuples is one namedtuple of batches; a batch of strings or bytes stays a list of them.
+
+    `default_collate` keeps the sample's container type where it can: a namedtuple comes back
+    as the same namedtuple class, field by field (`Point(x=tensor, y=tensor)`), and `str`
+    and `bytes` are not converted at all.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.default_collate
+    """
+    points = [Point(1, 2.0), Point(3, 4.0)]
+
+    batch = default_collate(points)
+    names = default_collate(["a", "b", "c"])
+    raw = default_collate([b"a", b"b"])
+
+    assert type(batch) is Point
+    assert batch.x.tolist() == [1, 3]
+    assert batch.x.dtype == torch.int64
+    assert batch.y.tolist() == [2.0, 4.0]
+    assert batch.y.dtype == torch.float64
+    assert names == ["a", "b", "c"]
+    assert raw == [b"a", b"b"]
+
+
+def test_default_collate_rejects_other_types():
+    """An element that is no tensor, array, number, string, mapping or sequence raises a `TypeError` naming its type.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.default_collate
+    """
+
+    class Opaque:
+        pass
+
+    with raises_exactly(TypeError, match=r"batch must contain tensors, numpy arrays, numbers, dicts or lists; found <class"):
+        default_collate([Opaque(), Opaque()])
+
+
+def test_default_convert_turns_arrays_into_tensors_and_leaves_the_rest():
+    """`default_convert` turns NumPy arrays and scalars into tensors, also inside containers, and leaves numbers and strings alone.
+
+    It is the conversion-only half of `default_collate`, used when batching is off: it adds
+    no batch dimension (the array of shape `(2,)` stays shape `(2,)`), keeps the NumPy dtype,
+    and does not touch Python `int` or `str`. Lists stay lists; a plain tuple comes back as
+    a list too (namedtuples keep their class).
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.default_convert
+    """
+    array = np.array([1.0, 2.0])
+
+    converted = default_convert(array)
+    scalar = default_convert(np.float32(1.5))
+    mapping = default_convert({"a": np.zeros(2, dtype=np.int32), "b": 3})
+    point = default_convert(Point(np.ones(1), "s"))
+    listed = default_convert([np.array([0, 1]), np.array([2, 3])])
+    pair = default_convert((np.int64(7), 8))
+
+    assert isinstance(converted, torch.Tensor)
+    assert converted.dtype == torch.float64
+    assert converted.shape == (2,)
+    assert scalar.dtype == torch.float32
+    assert scalar.shape == ()
+    assert mapping["a"].dtype == torch.int32
+    assert mapping["b"] == 3
+    assert type(mapping["b"]) is int
+    assert type(point) is Point
+    assert point.x.tolist() == [1.0]
+    assert point.y == "s"
+    assert isinstance(listed, list)
+    assert [t.tolist() for t in listed] == [[0, 1], [2, 3]]
+    assert isinstance(pair, list)
+    assert pair[0].dtype == torch.int64
+    assert pair[0].item() == 7
+    assert pair[1] == 8
+
+
+def test_batch_size_none_calls_collate_fn_on_each_sample():
+    """With batching off, a custom `collate_fn` is called once per sample, with the sample itself.
+
+    In automatic-batching mode `collate_fn` receives a list of samples; with
+    `batch_size=None` it receives one sample, not a list of one.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#disable-automatic-batching
+    """
+    seen = []
+
+    def record(sample):
+        seen.append(sample)
+        return sample
+
+    out = list(DataLoader([10, 20, 30], batch_size=None, collate_fn=record))
+
+    assert seen == [10, 20, 30]
+    assert out == [10, 20, 30]
+
+
 def test_default_collate_fails_on_mismatched_shapes():
     """Tensors of different shapes cannot be stacked: `default_collate` raises `RuntimeError`.
 
@@ -254,6 +473,42 @@ def test_default_collate_fails_on_mismatched_shapes():
     samples = [torch.zeros(3), torch.zeros(2)]
 
     with raises_exactly(RuntimeError, match=r"stack expects each tensor to be equal size, but got \[3\] at entry 0 and \[2\] at entry 1"):
+        default_collate(samples)
+
+
+@pytest.mark.shows("collate_boxes")
+def test_collate_with_a_type_map_handles_custom_types():
+    """`collate(batch, collate_fn_map=...)` looks up each element's type, or the first base class listed, in the map.
+
+    `default_collate` is `collate` with `default_collate_fn_map`, which knows tensors, NumPy
+    arrays, numbers and strings; a `Box` raises the usual `TypeError`. Adding `Box` to a
+    copy of the map teaches collation the new type, also for the subclass `Crate` and for
+    a `Box` nested in a tuple, while the tuple's other field is still stacked by default.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data._utils.collate.collate
+    """
+    type_map = {**default_collate_fn_map, Box: collate_boxes}
+
+    boxes = collate([Box(1), Box(2)], collate_fn_map=type_map)
+    crates = collate([Crate(1), Crate(5)], collate_fn_map=type_map)
+    pairs = collate([(Box(1), 3), (Box(2), 4)], collate_fn_map=type_map)
+
+    assert boxes == 3
+    assert crates == 6
+    assert pairs[0] == 3
+    assert pairs[1].tolist() == [3, 4]
+    with raises_exactly(TypeError, match=r"batch must contain tensors, numpy arrays, numbers, dicts or lists; found <class"):
+        collate([Box(1)], collate_fn_map=default_collate_fn_map)
+
+
+def test_default_collate_fails_on_sequences_of_different_lengths():
+    """Samples that are sequences of different lengths raise a `RuntimeError`: they cannot be transposed position by position.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.default_collate
+    """
+    samples = [(1, 2), (3, 4, 5)]
+
+    with raises_exactly(RuntimeError, match=r"each element in list of batch should be of equal size"):
         default_collate(samples)
 
 
@@ -534,6 +789,44 @@ def test_worker_seeds_are_base_seed_plus_worker_id():
     assert epoch_2[0][1] not in (seed_0, seed_1)
 
 
+def test_starting_an_epoch_draws_the_base_seed_from_the_global_rng():
+    """Each `iter(loader)` draws one int64 base seed from the global RNG, even with `num_workers=0`; with `generator=` it draws from that generator instead.
+
+    The draw happens whether or not workers exist, so adding a `DataLoader` loop shifts every
+    later `torch.rand` of the main process. Passing a `generator` leaves the global RNG
+    alone. The draw is exactly `torch.empty((), dtype=torch.int64).random_()`.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#randomness-in-multi-process-data-loading
+    """
+    torch.manual_seed(0)
+    torch.empty((), dtype=torch.int64).random_()
+    after_one_draw = torch.rand(3)
+    torch.manual_seed(0)
+    untouched = torch.rand(3)
+
+    torch.manual_seed(0)
+    iter(DataLoader(range(4)))
+    after_loader = torch.rand(3)
+    torch.manual_seed(0)
+    iter(DataLoader(range(4), generator=torch.Generator().manual_seed(1)))
+    after_loader_with_generator = torch.rand(3)
+
+    assert torch.equal(after_loader, after_one_draw)
+    assert torch.equal(after_loader_with_generator, untouched)
+
+
+def test_worker_init_fn_gets_the_worker_id():
+    """`worker_init_fn` is called once in each worker process with that worker's id, from 0 to `num_workers - 1`.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
+    """
+    loader = DataLoader(WorkerIds(), batch_size=None, num_workers=2, worker_init_fn=record_worker_id, timeout=30)
+
+    samples = list(loader)
+
+    assert samples == [[0, "0"], [1, "1"]]  # default_convert turns each tuple into a list
+
+
 def test_timeout_must_not_be_negative():
     """`timeout` is in seconds and must not be negative: -1 raises a `ValueError`.
 
@@ -545,3 +838,30 @@ def test_timeout_must_not_be_negative():
     """
     with raises_exactly(ValueError, match=r"timeout option should be non-negative"):
         DataLoader(make_dataset(4), timeout=-1)
+
+
+def test_num_workers_must_not_be_negative():
+    """`num_workers=-1` raises a `ValueError` that points to `num_workers=0` for loading in the main process.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
+    """
+    with raises_exactly(ValueError, match=r"num_workers option should be non-negative; use num_workers=0 to disable multiprocessing"):
+        DataLoader(make_dataset(4), num_workers=-1)
+
+
+def test_multiprocessing_context_needs_workers():
+    """`multiprocessing_context` with `num_workers=0` raises a `ValueError`: there are no worker processes to start.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
+    """
+    with raises_exactly(ValueError, match=r"multiprocessing_context can only be used with multi-process loading \(num_workers > 0\)"):
+        DataLoader(make_dataset(4), multiprocessing_context="spawn")
+
+
+def test_multiprocessing_context_must_be_a_start_method():
+    """A `multiprocessing_context` string that is no start method of this platform raises a `ValueError`.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader
+    """
+    with raises_exactly(ValueError, match=r"should specify a valid start method in .*, but got multiprocessing_context='threads'"):
+        DataLoader(make_dataset(4), num_workers=1, multiprocessing_context="threads")

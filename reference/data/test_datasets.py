@@ -17,13 +17,14 @@ from torch.utils.data import (
     DataLoader,
     Dataset,
     IterableDataset,
+    StackDataset,
     Subset,
     TensorDataset,
     get_worker_info,
     random_split,
 )
 
-from torchref import by_version, raises_exactly
+from torchref import by_version, raises_exactly, warns_exactly
 
 
 class Squares(Dataset):
@@ -179,6 +180,45 @@ def test_tensor_dataset_accepts_unequal_first_dimensions_in_2_10():
 
 
 @pytest.mark.claim("S2-030", verdict="true")
+@pytest.mark.torch_version(">=2.1")
+def test_stack_dataset_zips_datasets_into_tuples_or_dicts():
+    """`StackDataset(a, b)[i]` is `(a[i], b[i])`; with keywords, `StackDataset(x=a, y=b)[i]` is `{"x": a[i], "y": b[i]}`.
+
+    Where `TensorDataset` zips tensors, `StackDataset` zips whole datasets (images from one,
+    captions from another). Its length is the common length of its parts. It appeared in
+    torch 2.1.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.StackDataset
+    """
+    images = Squares(3)
+    labels = TensorDataset(torch.tensor([10, 11, 12]))
+
+    as_tuple = StackDataset(images, labels)
+    as_dict = StackDataset(image=images, label=labels)
+
+    assert len(as_tuple) == 3
+    (x, target), (label,) = as_tuple[2]
+    assert x.tolist() == [2.0]
+    assert target == 4
+    assert label.item() == 12
+    assert len(as_dict) == 3
+    assert set(as_dict[1]) == {"image", "label"}
+    assert as_dict[1]["image"][1] == 1
+    assert as_dict[1]["label"][0].item() == 11
+
+
+@pytest.mark.torch_version(">=2.1")
+def test_stack_dataset_refuses_unequal_lengths_and_mixed_arguments():
+    """`StackDataset` raises a `ValueError` for parts of different lengths, and for positional and keyword parts together.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.StackDataset
+    """
+    with raises_exactly(ValueError, match=r"Size mismatch between datasets"):
+        StackDataset(Squares(3), Squares(4))
+    with raises_exactly(ValueError, match=r"``dict``- \(via ``kwargs``\) like input/output, but both types are given"):
+        StackDataset(Squares(3), b=Squares(3))
+
+
 def test_dataset_plus_dataset_is_a_concat_dataset():
     """`ds_a + ds_b` is a `ConcatDataset` whose indices run through `ds_a` and then `ds_b`.
 
@@ -210,6 +250,20 @@ def test_concat_dataset_accepts_negative_indices():
     assert both[-3][0].item() == 1
 
 
+def test_concat_dataset_refuses_iterable_and_empty_inputs():
+    """`ConcatDataset` raises `AssertionError` for an `IterableDataset` part and for an empty list of parts.
+
+    It needs each part's length to map an index to a part, which a stream does not have;
+    `ChainDataset` is the iterable counterpart.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.ConcatDataset
+    """
+    with raises_exactly(AssertionError, match=r"ConcatDataset does not support IterableDataset"):
+        ConcatDataset([Squares(2), CountTo(2)])
+    with raises_exactly(AssertionError, match=r"datasets should not be an empty iterable"):
+        ConcatDataset([])
+
+
 def test_iterable_plus_iterable_is_a_chain_dataset():
     """Adding two `IterableDataset`s gives a `ChainDataset` that yields one after the other.
 
@@ -219,6 +273,20 @@ def test_iterable_plus_iterable_is_a_chain_dataset():
 
     assert isinstance(chained, ChainDataset)
     assert list(chained) == [0, 1, 0, 1, 2]
+
+
+def test_chain_dataset_refuses_map_style_parts_when_iterated():
+    """A `ChainDataset` of map-style datasets raises `AssertionError`, but only once it is iterated.
+
+    The chaining is lazy: the constructor stores the parts, and each part is checked when
+    the chain reaches it.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.ChainDataset
+    """
+    chained = ChainDataset([Squares(2)])
+
+    with raises_exactly(AssertionError, match=r"ChainDataset only supports IterableDataset"):
+        list(chained)
 
 
 def test_subset_sees_only_the_given_indices():
@@ -277,6 +345,20 @@ def test_random_split_accepts_fractions():
     assert [len(part) for part in parts] == [3, 2]
 
 
+def test_random_split_warns_about_an_empty_fraction():
+    """A fraction that leaves a split with no samples gives a `UserWarning` naming that split; the split is still returned.
+
+    0.9 and 0.1 of 3 samples floor to 2 and 0; the leftover sample goes to split 0, so
+    split 1 is empty.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.random_split
+    """
+    with warns_exactly(UserWarning, match=r"Length of split at index 1 is 0\. This might result in an empty dataset\."):
+        parts = random_split(Squares(3), [0.9, 0.1], generator=torch.Generator().manual_seed(0))
+
+    assert [len(part) for part in parts] == [3, 0]
+
+
 def test_random_split_lengths_must_add_up():
     """Integer lengths that do not sum to `len(ds)` raise a `ValueError`.
 
@@ -327,6 +409,16 @@ def test_iterable_dataset_rejects_shuffle():
         DataLoader(CountTo(5), shuffle=True)
 
 
+@pytest.mark.parametrize("option", ["sampler", "batch_sampler"])
+def test_iterable_dataset_rejects_sampler_and_batch_sampler(option):
+    """`sampler` or `batch_sampler` with an `IterableDataset` raises a `ValueError`: the stream's own order is the loading order.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#data-loading-order-and-sampler
+    """
+    with raises_exactly(ValueError, match=rf"DataLoader with IterableDataset: expected unspecified {option} option"):
+        DataLoader(CountTo(5), **{option: [[0]]})
+
+
 def test_get_worker_info_is_none_in_the_main_process():
     """`get_worker_info()` is `None` outside a loader worker process.
 
@@ -351,6 +443,22 @@ def test_iterable_dataset_is_copied_into_every_worker():
     loader = DataLoader(CountTo(3), batch_size=None, num_workers=2, timeout=30)
 
     assert list(loader) == [0, 0, 1, 1, 2, 2]
+
+
+def test_iterable_dataset_drop_last_applies_to_each_worker_replica():
+    """With workers, `drop_last=True` drops the short last batch of each worker's replica of an `IterableDataset`.
+
+    Each of the two unsharded workers streams 0..4 and batches it as `[0, 1]`, `[2, 3]`,
+    `[4]`; the batches arrive alternately from the two workers, and `drop_last` removes
+    both `[4]`s, not only the last batch of the whole loop.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#multi-process-data-loading
+    """
+    kept = DataLoader(CountTo(5), batch_size=2, num_workers=2, timeout=30)
+    dropped = DataLoader(CountTo(5), batch_size=2, num_workers=2, drop_last=True, timeout=30)
+
+    assert [batch.tolist() for batch in kept] == [[0, 1], [0, 1], [2, 3], [2, 3], [4], [4]]
+    assert [batch.tolist() for batch in dropped] == [[0, 1], [0, 1], [2, 3], [2, 3]]
 
 
 class ShardedCount(IterableDataset):

@@ -178,3 +178,25 @@ def test_sampler_base_class_takes_no_data_source_since_2_10():
     with raises_exactly(TypeError, match=r"Sampler\(\) takes no arguments"):
         Sampler([1, 2, 3])
     assert list(EvenIndices([10, 11, 12, 13, 14])) == [0, 2, 4]
+
+
+def test_random_sampler_checks_num_samples_and_replacement():
+    """`RandomSampler` raises a `ValueError` for `num_samples` below 1 and a `TypeError` for a non-bool `replacement`.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.RandomSampler
+    """
+    with raises_exactly(ValueError, match=r"num_samples should be a positive integer value, but got num_samples=0"):
+        RandomSampler(range(3), num_samples=0)
+    with raises_exactly(TypeError, match=r"replacement should be a boolean value, but got replacement=1"):
+        RandomSampler(range(3), replacement=1)
+
+
+def test_batch_sampler_checks_batch_size_and_drop_last():
+    """`BatchSampler` raises a `ValueError` for a `batch_size` below 1 and for a non-bool `drop_last`.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.BatchSampler
+    """
+    with raises_exactly(ValueError, match=r"batch_size should be a positive integer value, but got batch_size=0"):
+        BatchSampler(range(3), batch_size=0, drop_last=False)
+    with raises_exactly(ValueError, match=r"drop_last should be a boolean value, but got drop_last=1"):
+        BatchSampler(range(3), batch_size=2, drop_last=1)

@@ -31,7 +31,7 @@ def test_data_parallel_holds_the_model_as_module():
     The wrapper is itself an `nn.Module` whose only child is `module`, so its parameters
     are the model's parameters.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
     """
     model = nn.Linear(2, 2)
 
@@ -47,7 +47,7 @@ def test_data_parallel_state_dict_keys_gain_a_module_prefix():
     A checkpoint saved from `dp.state_dict()` therefore has different keys from one saved
     from the bare model: the cause of many "Missing key(s)" errors when loading.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
     """
     model = nn.Linear(2, 2)
 
@@ -103,7 +103,7 @@ def test_loading_into_the_wrapped_module_needs_no_renaming():
     or without the wrapper. (With one GPU the wrapped model sits on `cuda:0`, so the
     comparisons bring it to the CPU.)
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
     """
     torch.manual_seed(0)
     source = nn.Linear(2, 2)
@@ -124,7 +124,7 @@ def test_data_parallel_does_not_forward_attribute_access():
     A wrapper is not a proxy. Code written for the bare model (`model.fc`, custom methods)
     must say `dp.module.fc` once the model is wrapped.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
     """
     dp = nn.DataParallel(nn.Linear(2, 2))
 
@@ -140,7 +140,7 @@ def test_data_parallel_without_a_gpu_just_calls_the_module():
     Nothing is split or copied, so the wrapper costs nothing and gives the model's own
     output: code written for GPUs still runs on a laptop.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
     """
     torch.manual_seed(0)
     model = nn.Linear(2, 2)
@@ -160,7 +160,7 @@ def test_data_parallel_ignores_device_ids_without_a_gpu():
     and keeps the model on the CPU. So the note's line (claim S3-012, checked on two GPUs
     on this page's last test) silently trains on the CPU where there is no GPU.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
     """
     model = nn.Linear(2, 2)
 
@@ -168,6 +168,56 @@ def test_data_parallel_ignores_device_ids_without_a_gpu():
 
     assert dp.device_ids == []
     assert dp(torch.ones(4, 2)).device.type == "cpu"
+
+
+class Scale(nn.Module):
+    """A model with no parameters whose forward takes a keyword argument."""
+
+    def forward(self, x, *, factor):
+        return x * factor
+
+
+def test_data_parallel_passes_keyword_arguments_to_the_module():
+    """`dp(x, factor=3.0)` reaches the model's `forward` with the keyword argument intact.
+
+    DataParallel accepts arbitrary positional and keyword inputs. Tensors are split along
+    the batch dimension on GPUs; a Python number such as `factor` is handed to every
+    replica as it is. Without a GPU the call is simply `module(x, factor=3.0)`. (On a GPU
+    machine the output lands on `cuda:0`, hence the `.cpu()`.)
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
+    """
+    x = torch.arange(8.0).view(4, 2)
+    dp = nn.DataParallel(Scale())
+
+    out = dp(x, factor=3.0)
+
+    assert out.shape == (4, 2)
+    assert torch.equal(out.cpu(), x * 3.0)
+
+
+@pytest.mark.no_cuda
+def test_data_parallel_without_a_gpu_ignores_output_device_and_dim():
+    """Without a GPU, `output_device` and `dim` are accepted and ignored: the wrapper does not even store them.
+
+    The constructor returns as soon as it finds no accelerator, before it records `dim`,
+    `output_device` or the source device. A forward with `dim=1` is therefore the model's
+    own forward, and code that reads `dp.dim` or `dp.output_device` works on a GPU machine
+    only.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
+    """
+    torch.manual_seed(0)
+    model = nn.Linear(2, 2)
+    x = torch.randn(3, 2)
+
+    dp = nn.DataParallel(model, output_device=1, dim=1)
+
+    assert torch.equal(dp(x), model(x))
+    with raises_exactly(AttributeError, match="'DataParallel' object has no attribute 'dim'"):
+        dp.dim
+    with raises_exactly(AttributeError, match="'DataParallel' object has no attribute 'output_device'"):
+        dp.output_device
 
 
 def test_data_parallel_to_moves_the_wrapped_model():
@@ -194,7 +244,7 @@ def test_data_parallel_docs_recommend_distributed_data_parallel():
     the GIL), copies the model to every GPU on every forward, and gathers all outputs on
     one GPU. DDP runs a process per GPU and only exchanges gradients.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/cuda.html#cuda-nn-ddp-instead
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
     """
     doc = " ".join(nn.DataParallel.__doc__.split())
 
@@ -208,7 +258,7 @@ def test_data_parallel_on_one_gpu_moves_the_model_there():
     With a single device it runs the model directly on that device; the CPU input is
     copied to `cuda:0` by the scatter step, and the output stays there.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
     """
     model = nn.Linear(2, 2)
 
@@ -242,13 +292,33 @@ def test_data_parallel_then_to_device_puts_the_model_on_device_zero():
 
 
 @pytest.mark.cuda
+def test_data_parallel_defaults_to_every_gpu_gathering_on_the_first():
+    """On a CUDA machine, `device_ids` defaults to all GPUs, `output_device` to `device_ids[0]` and `dim` to 0.
+
+    The wrapper stores the indices as integers, so `torch.device("cuda:0")` is recorded
+    as `0`, and an explicit `output_device` is kept as given.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
+    """
+    default = nn.DataParallel(nn.Identity())
+    by_device = nn.DataParallel(nn.Identity(), device_ids=[torch.device("cuda:0")], output_device=torch.device("cuda:0"), dim=1)
+
+    assert default.device_ids == list(range(torch.cuda.device_count()))
+    assert default.output_device == 0
+    assert default.dim == 0
+    assert by_device.device_ids == [0]
+    assert by_device.output_device == 0
+    assert by_device.dim == 1
+
+
+@pytest.mark.cuda
 def test_data_parallel_rejects_a_gpu_that_does_not_exist():
     """Naming a GPU index beyond `device_count()` in `device_ids` raises when DataParallel is built.
 
     On a CUDA machine the constructor reads every listed device's properties (to warn about
     unbalanced GPUs), and an index that does not exist fails there.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
     """
     missing = torch.cuda.device_count()
 
@@ -263,7 +333,7 @@ def test_data_parallel_needs_the_model_on_device_ids_zero():
     With several devices the constructor does not move the model (with one it does, as
     above); the forward checks that parameters and buffers are on `device_ids[0]`.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
     """
     dp = nn.DataParallel(nn.Linear(2, 2), device_ids=[0, 1])
 
@@ -278,7 +348,7 @@ def test_data_parallel_gathers_scalar_outputs_into_a_vector():
     Each replica returns its own scalar; `gather` cannot concatenate scalars, so it warns
     and stacks them. Reduce with `.mean()` (or return per-sample losses) before `backward`.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
     """
     dp = nn.DataParallel(SumToScalar(), device_ids=[0, 1])
 
@@ -297,7 +367,7 @@ def test_data_parallel_splits_the_batch_across_gpus_zero_and_one():
     ran; the output comes back on `cuda:0` in batch order, and `backward` sums the
     replicas' gradients into the model, giving the full-batch gradient.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
     """
     torch.manual_seed(0)
     model = nn.Linear(3, 1).to("cuda:0")
@@ -342,7 +412,7 @@ def test_data_parallel_loses_attribute_updates_made_in_forward():
     in-place `seen.add_(1)` is kept; the other replica's is not. Two replicas ran, and the
     model saw one increment.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
     """
     model = Counting().to("cuda:0")
     dp = nn.DataParallel(model, device_ids=[0, 1])
@@ -361,7 +431,7 @@ def test_data_parallel_scatters_along_dim_and_gathers_on_output_device():
     are concatenated (`device_ids[0]` by default). The identity model shows both: each
     GPU sees a 2 x 2 half, and the gathered output is the input again, on `cuda:1`.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
     """
     model = nn.Identity()
     seen = []
@@ -382,7 +452,7 @@ def test_data_parallel_uses_only_as_many_gpus_as_the_batch_has_samples():
     The scatter makes at most one chunk per sample, and only that many replicas are
     made. The docs ask for a batch size larger than the number of GPUs.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.DataParallel.html#torch.nn.DataParallel
     """
     model = nn.Linear(2, 2).to("cuda:0")
     seen = []

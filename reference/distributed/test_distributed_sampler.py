@@ -101,6 +101,21 @@ def test_distributed_sampler_repeats_the_order_unless_set_epoch_is_called():
     assert next_epoch == torch.randperm(100, generator=torch.Generator().manual_seed(1)).tolist()[0::2]
 
 
+def test_distributed_sampler_seed_is_added_to_the_epoch():
+    """`seed=s` shuffles with a generator seeded `s + epoch`: seed 5 at epoch 2 is the permutation of seed 7.
+
+    Every rank must pass the same `seed`, or their permutations differ and the parts
+    overlap.
+
+    Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.distributed.DistributedSampler
+    """
+    sampler = DistributedSampler(list(range(10)), num_replicas=2, rank=1, seed=5)
+
+    sampler.set_epoch(2)
+
+    assert list(sampler) == torch.randperm(10, generator=torch.Generator().manual_seed(7)).tolist()[1::2]
+
+
 def test_distributed_sampler_length_is_the_per_rank_count():
     """`len(sampler)` is the number of samples one rank sees, not the dataset size.
 

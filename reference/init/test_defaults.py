@@ -34,7 +34,7 @@ def test_linear_default_weight_is_uniform_within_one_over_sqrt_fan_in():
     within 0.1% of it, and each of the 16 histogram bins holds 1024 values to within
     5 binomial standard errors (5 · √(1024 · 15/16) ≈ 155).
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Linear.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Linear.html#torch.nn.Linear
     """
     bound = 1 / math.sqrt(256)
 
@@ -56,7 +56,7 @@ def test_linear_default_is_kaiming_uniform_with_a_sqrt_5():
     sqrt(2 / (1 + 5)) = 1/√3 and the Kaiming bound is gain · sqrt(3 / fan_in) = 1/√fan_in.
     From the same seed the layer's weight and a hand-made `kaiming_uniform_` agree exactly.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Linear.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Linear.html#torch.nn.Linear
     """
     torch.manual_seed(0)
     layer = nn.Linear(4, 3)
@@ -74,7 +74,7 @@ def test_linear_default_bias_is_uniform_within_one_over_sqrt_fan_in():
     values the largest comes within 20% of the bound (missing has probability
     0.8^64 ≈ 10⁻⁶).
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Linear.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Linear.html#torch.nn.Linear
     """
     torch.manual_seed(0)
 
@@ -91,7 +91,7 @@ def test_conv2d_default_bound_uses_the_receptive_field():
     output reads: channels times kernel area. With 600 weights the largest comes
     within 3% of the bound (missing has probability 0.97^600 ≈ 10⁻⁸).
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Conv2d.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Conv2d.html#torch.nn.Conv2d
     """
     torch.manual_seed(0)
 
@@ -103,13 +103,82 @@ def test_conv2d_default_bound_uses_the_receptive_field():
     assert conv.bias.abs().max().item() <= bound
 
 
+CONV_LAYERS = {
+    "Conv1d": (lambda: nn.Conv1d(4, 64, kernel_size=9, groups=2), 2 / (4 * 9)),
+    "Conv2d": (lambda: nn.Conv2d(4, 64, kernel_size=3, groups=2), 2 / (4 * 3 * 3)),
+    "Conv3d": (lambda: nn.Conv3d(4, 32, kernel_size=3, groups=2), 2 / (4 * 3 * 3 * 3)),
+}
+
+
+@pytest.mark.parametrize(("make", "k"), CONV_LAYERS.values(), ids=CONV_LAYERS.keys())
+def test_conv_default_bound_is_sqrt_k_with_k_counting_groups(make, k):
+    """A new convolution draws weight and bias from U(-√k, √k), k = groups / (C_in · kernel volume).
+
+    Each output of a grouped convolution reads only `C_in / groups` input channels, so
+    groups enter k. Here `groups=2`, `C_in = 4` and a kernel of 9 or 27 values: for
+    `Conv2d` k = 2 / 36, a bound of 1/√18. The `Conv1d` and `Conv3d` pages give the same k
+    over their one or three kernel sizes. No weight passes √k and, with at least 1152
+    weights, the largest comes within 3% of it (missing has probability below
+    0.97^1152 ≈ 10⁻¹⁵); the bias stays within √k too.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Conv2d.html#torch.nn.Conv2d
+    """
+    torch.manual_seed(0)
+
+    conv = make()
+
+    bound = math.sqrt(k)
+    assert conv.weight.numel() >= 1152
+    assert 0.97 * bound < conv.weight.abs().max().item() <= bound
+    assert conv.bias.abs().max().item() <= bound
+
+
+def test_conv_transpose_default_bound_counts_output_channels():
+    """A new `nn.ConvTranspose2d` draws from U(-√k, √k) with k = groups / (C_out · kernel area): C_out, not C_in.
+
+    A transposed convolution's weight is stored as (C_in, C_out / groups, kH, kW), so the
+    weight's fan_in (dimension 1 times the kernel area) counts *output* channels. For
+    `ConvTranspose2d(64, 4, kernel_size=3, groups=2)` k = 2 / (4 · 9); with C_in in its
+    place the bound would be 4 times smaller. No weight passes √k and the largest of the
+    1152 comes within 3% of it.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.ConvTranspose2d.html#torch.nn.ConvTranspose2d
+    """
+    torch.manual_seed(0)
+
+    conv = nn.ConvTranspose2d(64, 4, kernel_size=3, groups=2)
+
+    bound = math.sqrt(2 / (4 * 3 * 3))
+    assert conv.weight.shape == (64, 2, 3, 3)
+    assert 0.97 * bound < conv.weight.abs().max().item() <= bound
+    assert conv.bias.abs().max().item() <= bound
+
+
+def test_batchnorm_default_scale_is_one_and_shift_is_zero():
+    """A new `nn.BatchNorm2d(C)` has γ (`weight`) all ones and β (`bias`) all zeros, so its affine step starts as the identity.
+
+    Both are vectors of size C. The running estimates start at mean 0 and variance 1,
+    so a fresh layer in eval mode divides by sqrt(1 + eps) and changes nothing else.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.BatchNorm2d.html#torch.nn.BatchNorm2d
+    """
+    bn = nn.BatchNorm2d(3)
+
+    assert bn.weight.tolist() == [1.0, 1.0, 1.0]
+    assert bn.bias.tolist() == [0.0, 0.0, 0.0]
+    assert bn.running_mean.tolist() == [0.0, 0.0, 0.0]
+    assert bn.running_var.tolist() == [1.0, 1.0, 1.0]
+    x = torch.arange(6.0).reshape(1, 3, 2, 1)
+    torch.testing.assert_close(bn.eval()(x), x / math.sqrt(1 + bn.eps))
+
+
 def test_reset_parameters_draws_new_values():
     """`reset_parameters()` re-runs a layer's default initialisation in place.
 
     It is the method the constructor calls; calling it again gives fresh random values in
     the same parameter objects.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Linear.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Linear.html#torch.nn.Linear
     """
     torch.manual_seed(0)
     layer = nn.Linear(4, 3)
@@ -178,6 +247,51 @@ def test_dirac_makes_a_convolution_the_identity():
         nn.init.dirac_(torch.empty(2, 2))
 
 
+def test_dirac_groups_make_a_grouped_convolution_the_identity():
+    """`dirac_(w, groups=g)` makes a convolution with `groups=g` pass its input through; `w.size(0)` must divide by g.
+
+    A grouped convolution's weight has shape (C_out, C_in / groups, k): each group of
+    output channels sees only its own input channels, indexed from 0. With `groups=2`
+    each group gets its own diagonal, and a `Conv1d(4, 4, 3, groups=2)` becomes the
+    identity. Without `groups` the pattern would be wrong for such a layer: the second
+    group's filters would be all zero. Output channels that do not split into `groups`
+    equal parts raise a ValueError.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.dirac_
+    """
+    conv = nn.Conv1d(4, 4, kernel_size=3, padding=1, groups=2, bias=False)
+    torch.manual_seed(0)
+    x = torch.randn(1, 4, 5)
+
+    nn.init.dirac_(conv.weight, groups=2)
+    y = conv(x)
+
+    torch.testing.assert_close(y, x)
+    ungrouped = nn.init.dirac_(torch.empty(4, 2, 3))
+    assert ungrouped[2:].abs().sum().item() == 0.0
+    with raises_exactly(ValueError, match="dim 0 must be divisible by groups"):
+        nn.init.dirac_(torch.empty(3, 2, 3), groups=2)
+
+
+@pytest.mark.parametrize("conv", [nn.Conv1d, nn.Conv3d], ids=["Conv1d", "Conv3d"])
+def test_dirac_also_fills_temporal_and_volumetric_weights(conv):
+    """`dirac_` makes a 1-D (3-D weight) or 3-D (5-D weight) convolution the identity, as it does a 2-D one.
+
+    The single 1 sits at the centre of the kernel in every spatial dimension, so with
+    "same" padding each output channel copies its input channel.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.dirac_
+    """
+    layer = conv(2, 2, kernel_size=3, padding=1, bias=False)
+    torch.manual_seed(0)
+    x = torch.randn((1, 2) + (3,) * (layer.weight.dim() - 2))
+
+    nn.init.dirac_(layer.weight)
+
+    torch.testing.assert_close(layer(x), x)
+    assert layer.weight.sum().item() == 2.0
+
+
 def test_eye_rejects_more_than_two_dimensions():
     """`eye_` on a 3-D tensor raises a ValueError.
 
@@ -192,6 +306,7 @@ INIT_FUNCTIONS = {
     "ones_": nn.init.ones_,
     "constant_": lambda w: nn.init.constant_(w, 0.5),
     "eye_": nn.init.eye_,
+    "dirac_": nn.init.dirac_,
     "uniform_": nn.init.uniform_,
     "normal_": nn.init.normal_,
     "trunc_normal_": nn.init.trunc_normal_,
@@ -202,18 +317,21 @@ INIT_FUNCTIONS = {
     "orthogonal_": nn.init.orthogonal_,
     "sparse_": lambda w: nn.init.sparse_(w, 0.5),
 }
+SHAPES = {"dirac_": (3, 4, 1)}
 
 
-@pytest.mark.parametrize("init", INIT_FUNCTIONS.values(), ids=INIT_FUNCTIONS.keys())
-def test_init_function_fills_in_place_and_returns_its_argument(init):
+@pytest.mark.parametrize("name", INIT_FUNCTIONS)
+def test_init_function_fills_in_place_and_returns_its_argument(name):
     """Every `nn.init` function overwrites the tensor it gets and returns that same object.
 
     The trailing underscore is PyTorch's mark for in-place. Returning the tensor lets you
-    write `w = nn.init.zeros_(torch.empty(3, 4))`, but no copy is made.
+    write `w = nn.init.zeros_(torch.empty(3, 4))`, but no copy is made. (Each gets a
+    (3, 4) tensor, `dirac_` a (3, 4, 1) one: it only takes convolution weights.)
 
     Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch-nn-init
     """
-    w = torch.full((3, 4), float("nan"))
+    w = torch.full(SHAPES.get(name, (3, 4)), float("nan"))
+    init = INIT_FUNCTIONS[name]
 
     out = init(w)
 
@@ -221,8 +339,8 @@ def test_init_function_fills_in_place_and_returns_its_argument(init):
     assert not w.isnan().any()
 
 
-@pytest.mark.parametrize("init", INIT_FUNCTIONS.values(), ids=INIT_FUNCTIONS.keys())
-def test_init_function_works_on_a_parameter_that_requires_grad(init):
+@pytest.mark.parametrize("name", INIT_FUNCTIONS)
+def test_init_function_works_on_a_parameter_that_requires_grad(name):
     """The `nn.init` functions fill a parameter that requires grad and leave no autograd history.
 
     They run under `torch.no_grad()`: the parameter stays a leaf with `requires_grad=True`
@@ -230,7 +348,8 @@ def test_init_function_works_on_a_parameter_that_requires_grad(init):
 
     Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch-nn-init
     """
-    p = nn.Parameter(torch.full((3, 4), float("nan")))
+    p = nn.Parameter(torch.full(SHAPES.get(name, (3, 4)), float("nan")))
+    init = INIT_FUNCTIONS[name]
 
     init(p)
 
@@ -285,15 +404,19 @@ def test_module_apply_initialises_every_submodule():
     assert model[2].bias.tolist() == [0.0, 0.0]
 
 
-def test_init_of_an_empty_tensor_warns():
-    """Initialising a tensor with no elements is a no-op that warns.
+@pytest.mark.parametrize("init", [nn.init.kaiming_uniform_, nn.init.kaiming_normal_], ids=["uniform", "normal"])
+def test_init_of_an_empty_tensor_warns(init):
+    """Kaiming initialisation of a tensor with no elements is a no-op that warns.
 
     A layer with a zero-sized dimension, say `nn.Linear(0, 3)`, has nothing to fill; the
-    warning points at what is usually a shape mistake.
+    warning points at what is usually a shape mistake. The tensor comes back as it was.
 
     Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.kaiming_uniform_
     """
     w = torch.empty(3, 0)
 
     with warns_exactly(UserWarning, match="Initializing zero-element tensors is a no-op"):
-        nn.init.kaiming_uniform_(w)
+        out = init(w)
+
+    assert out is w
+    assert out.shape == (3, 0)

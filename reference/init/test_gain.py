@@ -21,13 +21,28 @@ from torchref import raises_exactly
         ("linear", 1.0),
         ("conv1d", 1.0),
         ("conv2d", 1.0),
+        ("conv3d", 1.0),
+        ("conv_transpose1d", 1.0),
         ("conv_transpose2d", 1.0),
+        ("conv_transpose3d", 1.0),
         ("sigmoid", 1.0),
         ("tanh", 5.0 / 3),
         ("relu", math.sqrt(2.0)),
         ("selu", 3.0 / 4),
     ],
-    ids=["linear", "conv1d", "conv2d", "conv_transpose2d", "sigmoid", "tanh", "relu", "selu"],
+    ids=[
+        "linear",
+        "conv1d",
+        "conv2d",
+        "conv3d",
+        "conv_transpose1d",
+        "conv_transpose2d",
+        "conv_transpose3d",
+        "sigmoid",
+        "tanh",
+        "relu",
+        "selu",
+    ],
 )
 def test_calculate_gain_returns_the_documented_value(nonlinearity, gain):
     """`calculate_gain` returns the fixed gain its table lists for each activation.
@@ -90,10 +105,45 @@ def test_calculate_gain_of_leaky_relu_depends_on_the_slope():
 def test_calculate_gain_rejects_an_unknown_nonlinearity():
     """An activation name that `calculate_gain` does not list raises a ValueError.
 
+    The argument is the lower-case `nn.functional` name: `"gelu"` is not in the table,
+    and neither is `"ReLU"`, the spelling the table's left column displays.
+
     Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.calculate_gain
     """
     with raises_exactly(ValueError, match="Unsupported nonlinearity gelu"):
         nn.init.calculate_gain("gelu")
+    with raises_exactly(ValueError, match="Unsupported nonlinearity ReLU"):
+        nn.init.calculate_gain("ReLU")
+
+
+@pytest.mark.parametrize("param", [True, "0.2"], ids=["bool", "str"])
+def test_calculate_gain_rejects_a_leaky_relu_slope_that_is_not_a_number(param):
+    """For `"leaky_relu"`, a `param` that is not an int or a float raises a ValueError.
+
+    `param` is the negative slope, so it must be a number. A string is refused, and so is
+    `True`, although Python counts a bool as an int: `calculate_gain("leaky_relu", True)`
+    is far more likely a slip than a slope of 1.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.calculate_gain
+    """
+    with raises_exactly(ValueError, match=rf"negative_slope {param} not a valid number"):
+        nn.init.calculate_gain("leaky_relu", param)
+
+
+@pytest.mark.parametrize("nonlinearity", ["linear", "sigmoid", "tanh", "relu", "selu"])
+def test_calculate_gain_ignores_param_for_other_nonlinearities(nonlinearity):
+    """`param` only matters for `"leaky_relu"`: the other gains are fixed numbers.
+
+    `param` is the optional parameter *of the non-linear function*, and only leaky ReLU
+    has one (its slope). Any other name returns its table value whatever `param` is,
+    even a value leaky ReLU would refuse.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.calculate_gain
+    """
+    plain = nn.init.calculate_gain(nonlinearity)
+
+    assert nn.init.calculate_gain(nonlinearity, 0.2) == plain
+    assert nn.init.calculate_gain(nonlinearity, "anything") == plain
 
 
 def test_fans_of_a_linear_weight_are_its_two_sizes():

@@ -15,7 +15,7 @@ import pytest
 import torch
 from torch import nn
 
-from torchref import Figure, raises_exactly
+from torchref import Figure, raises_exactly, warns_exactly
 
 FAN_OUT, FAN_IN = 64, 256
 N = FAN_OUT * FAN_IN
@@ -298,6 +298,62 @@ def test_kaiming_mode_fan_out_uses_the_output_fan():
     assert fan_out.abs().max().item() <= math.sqrt(6 / FAN_OUT)
 
 
+@pytest.mark.parametrize("init", [nn.init.kaiming_uniform_, nn.init.kaiming_normal_], ids=["uniform", "normal"])
+def test_kaiming_rejects_a_mode_other_than_fan_in_or_fan_out(init):
+    """`mode` must be `"fan_in"` or `"fan_out"`; anything else raises a ValueError that lists both.
+
+    There is no `"fan_avg"` (Xavier is the scheme that averages the two fans).
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.kaiming_uniform_
+    """
+    w = torch.empty(3, 4)
+
+    with raises_exactly(ValueError, match=r"Mode fan_avg not supported, please use one of \['fan_in', 'fan_out'\]"):
+        init(w, mode="fan_avg")
+
+
+def test_kaiming_slope_a_is_ignored_unless_nonlinearity_is_leaky_relu():
+    """`a` is only used with `nonlinearity="leaky_relu"`: with `"relu"`, `a=5` changes nothing.
+
+    `a` is the negative slope of the rectifier, handed to `calculate_gain` as its
+    `param`, and only the leaky ReLU gain reads it. From the same seed the weights are
+    identical with and without it.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.kaiming_normal_
+    """
+    plain = sample(nn.init.kaiming_normal_, nonlinearity="relu")
+
+    with_slope = sample(nn.init.kaiming_normal_, a=5, nonlinearity="relu")
+
+    assert torch.equal(with_slope, plain)
+
+
+def test_kaiming_fans_assume_the_weight_is_used_transposed():
+    """The fans assume `x @ w.T`; for a weight used as `x @ w`, initialise `w.T`, a view that fills `w`.
+
+    `nn.Linear` stores its weight as (fan_out, fan_in) and computes `x @ w.T`, so
+    `fan_in` is `size(1)`. A hand-made weight of shape (fan_in, fan_out) = (256, 64),
+    used as `x @ w`, would get the fans swapped: `kaiming_uniform_(w)` takes fan_in = 64
+    and its values pass the right bound sqrt(6 / 256). Passing `w.T` gives the right
+    fans, and since the transpose is a view, the values land in `w` itself: no
+    sample passes sqrt(6 / 256), and the largest comes within 0.1% of it.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.kaiming_uniform_
+    """
+    bound = math.sqrt(6 / FAN_IN)
+    w = torch.empty(FAN_IN, FAN_OUT)
+    torch.manual_seed(0)
+    swapped = nn.init.kaiming_uniform_(torch.empty(FAN_IN, FAN_OUT))
+
+    torch.manual_seed(0)
+    out = nn.init.kaiming_uniform_(w.T)
+
+    assert out.untyped_storage().data_ptr() == w.untyped_storage().data_ptr()
+    assert torch.equal(out.T, w)
+    assert bound * 0.999 < w.abs().max().item() <= bound
+    assert swapped.abs().max().item() > bound
+
+
 @pytest.mark.figure("trunc_normal_figure")
 def test_trunc_normal_stays_within_a_and_b():
     """`trunc_normal_` redraws N(mean, std²) inside [a, b], which default to -2 and 2.
@@ -338,6 +394,26 @@ def test_trunc_normal_mean_and_std_place_the_distribution():
     assert 0.0 <= w.min().item() and w.max().item() <= 2.0
     assert abs(w.mean().item() - 1.0) <= 5 * 0.5 / math.sqrt(N)
     torch.testing.assert_close(w, 1.0 + 0.5 * standard)
+
+
+def test_trunc_normal_warns_when_the_mean_is_far_from_the_interval():
+    """`trunc_normal_` warns when `mean` lies more than 2 std outside [a, b], and still keeps every value in [a, b].
+
+    The docs say the method works best when a ≤ mean ≤ b. With `mean=5, std=1` and the
+    default cut [-2, 2], the interval holds only the far left tail of the distribution;
+    the function warns that the distribution of values may be incorrect, but the bounds
+    still hold.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.trunc_normal_
+    """
+    torch.manual_seed(0)
+    w = torch.empty(4, 6)
+
+    with warns_exactly(UserWarning, match=r"mean is more than 2 std from \[a, b\] in nn\.init\.trunc_normal_"):
+        nn.init.trunc_normal_(w, mean=5.0, std=1.0)
+
+    assert w.min().item() >= -2.0
+    assert w.max().item() <= 2.0
 
 
 def test_trunc_normal_bounds_are_values_not_standard_deviations():
@@ -420,6 +496,15 @@ def test_orthogonal_keeps_the_length_of_every_vector():
     torch.testing.assert_close(y.norm(dim=0), x.norm(dim=0))
 
 
+def test_orthogonal_rejects_a_one_dimensional_tensor():
+    """`orthogonal_` needs at least 2 dimensions: a vector raises a ValueError.
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.orthogonal_
+    """
+    with raises_exactly(ValueError, match="Only tensors with 2 or more dimensions are supported"):
+        nn.init.orthogonal_(torch.empty(4))
+
+
 def test_sparse_zeroes_a_fraction_of_each_column():
     """`sparse_(w, sparsity)` zeroes `ceil(sparsity · rows)` entries of every column and draws the rest from N(0, 0.01²).
 
@@ -441,6 +526,30 @@ def test_sparse_zeroes_a_fraction_of_each_column():
     assert abs(kept.std().item() - 0.01) <= 5 * 0.01 / math.sqrt(2 * kept.numel())
     with raises_exactly(ValueError, match="Only tensors with 2 dimensions are supported"):
         nn.init.sparse_(torch.empty(2, 3, 4), sparsity=0.5)
+
+
+@pytest.mark.docs_erratum("The non-zero elements will be drawn from the normal distribution N(0, 0.01)")
+def test_sparse_std_sets_the_spread_of_the_kept_values():
+    """`sparse_(w, sparsity, std)` draws the kept values from N(0, std²); the zero pattern does not depend on `std`.
+
+    The docs say the non-zero elements come from N(0, 0.01) whatever `std` is; elsewhere
+    on the page N(mean, std²) has the variance second, so that would even read as a
+    standard deviation of 0.1. In fact 0.01 is only the default of `std`, the standard
+    deviation. From the same seed `std=0.1` zeroes the same positions and gives 10 times
+    the default values, whose spread is 0.1 to within 5 standard errors (std/√(2n)).
+
+    Docs: https://docs.pytorch.org/docs/stable/nn.init.html#torch.nn.init.sparse_
+    """
+    torch.manual_seed(0)
+    default = nn.init.sparse_(torch.empty(100, 64), sparsity=0.25)
+
+    torch.manual_seed(0)
+    wide = nn.init.sparse_(torch.empty(100, 64), sparsity=0.25, std=0.1)
+
+    assert torch.equal(wide == 0, default == 0)
+    torch.testing.assert_close(wide, 10 * default)
+    kept = wide[wide != 0]
+    assert abs(kept.std().item() - 0.1) <= 5 * 0.1 / math.sqrt(2 * kept.numel())
 
 
 RANDOM_INITS = {

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from torchref import raises_exactly
+from torchref import raises_exactly, warns_exactly
 
 
 def attention_by_hand(q, k, v, bias=None, scale=None):
@@ -58,7 +58,7 @@ def test_sdpa_is_softmax_of_scaled_scores_times_values():
     row is softmaxed over the S keys and mixes the S value vectors. The values may have their
     own width Ev: the result is (N, ..., L, Ev).
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html#torch.nn.functional.scaled_dot_product_attention
     """
     q, k, v = _qkv()
 
@@ -76,7 +76,7 @@ def test_sdpa_scale_replaces_one_over_sqrt_e():
     show no `scale`; from 2.1 it exists and can only be passed by keyword, so a seventh
     positional argument is a TypeError.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html#torch.nn.functional.scaled_dot_product_attention
     """
     q, k, v = _qkv()
 
@@ -95,7 +95,7 @@ def test_sdpa_is_causal_equals_a_lower_triangular_mask():
     When L != S the triangle starts at the top left corner: query `i` still sees keys
     `0..i`, whatever S is.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html#torch.nn.functional.scaled_dot_product_attention
     """
     q, k, v = _qkv(length=3, source=5)
     lower = torch.ones(3, 5, dtype=torch.bool).tril()
@@ -113,7 +113,7 @@ def test_sdpa_boolean_mask_true_means_take_part():
     Masking out the last two keys gives the same result as deleting them. The mask
     broadcasts to (N, ..., L, S), so one (1, S) row masks every query of every head alike.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html#torch.nn.functional.scaled_dot_product_attention
     """
     q, k, v = _qkv(source=5)
     keep = torch.tensor([[True, True, True, False, False]])
@@ -129,7 +129,7 @@ def test_sdpa_float_mask_is_added_to_the_scores():
     An additive `-inf` removes a key exactly as a boolean `False` does; finite values shift
     the scores, as in a relative-position bias.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html#torch.nn.functional.scaled_dot_product_attention
     """
     q, k, v = _qkv(length=4, source=5)
     bias = torch.randn(4, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
@@ -152,7 +152,7 @@ def test_sdpa_applies_dropout_whenever_dropout_p_is_positive():
     drops every weight, leaving zeros. A module calling it must pass
     `dropout_p=self.p if self.training else 0.0` itself.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html#torch.nn.functional.scaled_dot_product_attention
     """
     q, k, v = _qkv()
     torch.manual_seed(0)
@@ -166,6 +166,45 @@ def test_sdpa_applies_dropout_whenever_dropout_p_is_positive():
     assert torch.equal(all_dropped, torch.zeros_like(plain))
 
 
+def test_sdpa_dropout_zeroes_weights_and_scales_the_others_by_one_over_one_minus_p():
+    """Dropout acts on the attention weights: each is either zeroed or divided by `1 - dropout_p`.
+
+    The reference implementation applies `torch.dropout(attn_weight, dropout_p, train=True)`
+    after the softmax. With the identity matrix as values, the output *is* the weight matrix,
+    so every entry is 0 or twice the softmax weight when `dropout_p=0.5`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html#torch.nn.functional.scaled_dot_product_attention
+    """
+    q, k, _ = _qkv(n=1, heads=2, length=3, source=5, e=4)
+    v = torch.eye(5, dtype=torch.float64).expand(1, 2, 5, 5)
+    weights = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(4), dim=-1)
+    torch.manual_seed(0)
+
+    out = F.scaled_dot_product_attention(q, k, v, dropout_p=0.5)
+
+    kept = out != 0
+    assert 0 < kept.sum() < out.numel()
+    torch.testing.assert_close(out[kept], weights[kept] / (1 - 0.5))
+
+
+@pytest.mark.torch_version(">=2.14")
+def test_sdpa_rejects_attn_mask_together_with_is_causal():
+    """Passing both `attn_mask` and `is_causal=True` raises RuntimeError.
+
+    `is_causal` builds its own mask, so a second one is ambiguous; the reference
+    implementation asserts `attn_mask is None` in that branch. Combine the two masks yourself
+    and pass only `attn_mask`. On the 2.13.0 CPU build the call returned a result instead,
+    which matched neither mask alone, so this is asserted from 2.14 only.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html#torch.nn.functional.scaled_dot_product_attention
+    """
+    q, k, v = _qkv(length=3, source=3)
+    keep = torch.ones(3, 3, dtype=torch.bool)
+
+    with raises_exactly(RuntimeError, match=r"Explicit attn_mask should not be set when is_causal=True"):
+        F.scaled_dot_product_attention(q, k, v, attn_mask=keep, is_causal=True)
+
+
 @pytest.mark.torch_version(">=2.5")
 def test_sdpa_enable_gqa_shares_each_key_value_head_among_query_heads():
     """`enable_gqa=True` lets 4 query heads share 2 key/value heads: each is repeated for 2 consecutive query heads.
@@ -173,7 +212,7 @@ def test_sdpa_enable_gqa_shares_each_key_value_head_among_query_heads():
     This is grouped-query attention; the result equals repeating the key and value heads with
     `repeat_interleave` and running ordinary attention.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html#torch.nn.functional.scaled_dot_product_attention
     """
     q, _, _ = _qkv(heads=4)
     _, k, v = _qkv(heads=2, seed=1)
@@ -185,6 +224,50 @@ def test_sdpa_enable_gqa_shares_each_key_value_head_among_query_heads():
     torch.testing.assert_close(out, expected)
 
 
+@pytest.mark.torch_version(">=2.5")
+def test_sdpa_enable_gqa_needs_query_heads_to_be_a_multiple_of_key_heads():
+    """With `enable_gqa=True`, 3 query heads cannot share 2 key/value heads: RuntimeError.
+
+    The docs' constraint is `Hq % H == 0`: every key/value head serves the same number of
+    query heads.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html#torch.nn.functional.scaled_dot_product_attention
+    """
+    q, _, _ = _qkv(heads=3)
+    _, k, v = _qkv(heads=2, seed=1)
+
+    with raises_exactly(RuntimeError, match=r"Number of heads in key and value must divide the number of heads in"):
+        F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+
+
+@pytest.mark.torch_version(">=2.3")
+def test_sdpa_kernel_enables_only_the_given_backends_inside_the_block():
+    """`sdpa_kernel(backends)` enables only those implementations inside the `with` block and restores the flags after it.
+
+    On CPU the C++ math implementation and a CPU flash kernel exist; allowing only
+    `EFFICIENT_ATTENTION` (a CUDA kernel) leaves no implementation for CPU tensors, so the
+    call raises RuntimeError. Allowing `MATH` gives the formula's result. The global flags
+    read by `torch.backends.cuda.math_sdp_enabled()` are switched for the block only.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.attention.sdpa_kernel.html#torch.nn.attention.sdpa_kernel
+    """
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    q, k, v = _qkv()
+    math_before = torch.backends.cuda.math_sdp_enabled()
+
+    with sdpa_kernel(SDPBackend.MATH):
+        out = F.scaled_dot_product_attention(q, k, v)
+        inside = (torch.backends.cuda.math_sdp_enabled(), torch.backends.cuda.flash_sdp_enabled())
+    with sdpa_kernel([SDPBackend.EFFICIENT_ATTENTION]):
+        with raises_exactly(RuntimeError, match=r"No viable backend for scaled_dot_product_attention was found"):
+            F.scaled_dot_product_attention(q, k, v)
+
+    assert inside == (True, False)
+    assert torch.backends.cuda.math_sdp_enabled() is math_before is True
+    torch.testing.assert_close(out, attention_by_hand(q, k, v))
+
+
 @pytest.mark.shows("mha_by_hand")
 def test_multihead_attention_projects_splits_into_heads_and_attends():
     """`nn.MultiheadAttention` projects q, k, v with `in_proj_weight`, attends per head and applies `out_proj`.
@@ -194,7 +277,7 @@ def test_multihead_attention_projects_splits_into_heads_and_attends():
     `1 / sqrt(E // num_heads)`; the heads are joined and mixed by `out_proj`. The function
     shown beside reproduces output and per-head weights.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html#torch.nn.MultiheadAttention
     """
     torch.manual_seed(0)
     mha = nn.MultiheadAttention(8, 2, dtype=torch.float64)
@@ -207,6 +290,31 @@ def test_multihead_attention_projects_splits_into_heads_and_attends():
     assert mha.in_proj_weight.shape == (24, 8)
     torch.testing.assert_close(out, expected_out)
     torch.testing.assert_close(weights, expected_weights)
+
+
+def test_multihead_attention_state_dict_names_the_packed_projection_in_proj_weight():
+    """The q, k and v projections are one parameter `in_proj_weight` (3E, E); with `kdim`/`vdim` they are three.
+
+    The state_dict keys are `in_proj_weight`, `in_proj_bias`, `out_proj.weight` and
+    `out_proj.bias`. When keys or values have their own width the packed matrix cannot exist,
+    and `q_proj_weight`, `k_proj_weight` and `v_proj_weight` replace it (the bias stays packed).
+    Checkpoints of the two layouts do not load into each other.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html#torch.nn.MultiheadAttention
+    """
+    packed = nn.MultiheadAttention(8, 2)
+    separate = nn.MultiheadAttention(8, 2, kdim=3, vdim=5)
+
+    assert list(packed.state_dict()) == ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"]
+    assert list(separate.state_dict()) == [
+        "q_proj_weight",
+        "k_proj_weight",
+        "v_proj_weight",
+        "in_proj_bias",
+        "out_proj.weight",
+        "out_proj.bias",
+    ]
+    assert packed.in_proj_bias.shape == separate.in_proj_bias.shape == (24,)
 
 
 def test_multihead_attention_is_sequence_first_by_default():
@@ -229,7 +337,7 @@ def test_multihead_attention_is_sequence_first_by_default():
 def test_multihead_attention_batch_first_takes_n_l_e():
     """`batch_first=True` takes and returns (N, L, E), and computes the same as the transposed default.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html#torch.nn.MultiheadAttention
     """
     torch.manual_seed(0)
     seq_first = nn.MultiheadAttention(8, 2)
@@ -302,6 +410,32 @@ def test_multihead_attention_key_padding_mask_true_means_ignore():
     torch.testing.assert_close(out[:, 0], mha(query[:, :1], memory[:, :1], memory[:, :1])[0][:, 0])
 
 
+def test_multihead_attention_float_key_padding_mask_is_added_to_the_scores():
+    """A float `key_padding_mask` (N, S) is added to the scores of its keys; `-inf` acts like `True`.
+
+    A value `c` at (n, j) shifts key `j` of sequence `n` for every query, which is the same
+    as a float `attn_mask` whose column `j` holds `c` for that sequence.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html#torch.nn.MultiheadAttention.forward
+    """
+    torch.manual_seed(0)
+    mha = nn.MultiheadAttention(8, 2)
+    query, memory = torch.randn(3, 1, 8), torch.randn(5, 1, 8)
+    shift = torch.tensor([[0.0, 1.5, 0.0, -2.0, 0.0]])
+    minus_inf = torch.tensor([[0.0, 0.0, 0.0, -math.inf, -math.inf]])
+    padding = torch.tensor([[False, False, False, True, True]])
+
+    out, weights = mha(query, memory, memory, key_padding_mask=shift)
+    out_attn, weights_attn = mha(query, memory, memory, attn_mask=shift.expand(3, 5))
+
+    torch.testing.assert_close(out, out_attn)
+    torch.testing.assert_close(weights, weights_attn)
+    torch.testing.assert_close(
+        mha(query, memory, memory, key_padding_mask=minus_inf)[1],
+        mha(query, memory, memory, key_padding_mask=padding)[1],
+    )
+
+
 def test_boolean_masks_mean_opposite_things_in_sdpa_and_multihead_attention():
     """The same boolean tensor keeps keys in `scaled_dot_product_attention` and drops them in `MultiheadAttention`.
 
@@ -309,7 +443,7 @@ def test_boolean_masks_mean_opposite_things_in_sdpa_and_multihead_attention():
     `nn.MultiheadAttention` read `True` as "masked out". Moving a mask from one API to the
     other needs `~mask`.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html#torch.nn.functional.scaled_dot_product_attention
     """
     q, k, v = _qkv(n=1, heads=1, length=2, source=3, e=4, ev=4)
     mask = torch.tensor([[True, True, False]])
@@ -347,6 +481,76 @@ def test_multihead_attention_attn_mask_true_forbids_and_float_adds():
     torch.testing.assert_close(out, out_float)
 
 
+def test_multihead_attention_3d_attn_mask_gives_each_batch_entry_and_head_its_own_mask():
+    """A 3-D `attn_mask` has shape (N * num_heads, L, S): entry `n * num_heads + h` masks head `h` of sequence `n`.
+
+    Forbidding key 0 in entry 2 (sequence 1, head 0) zeroes that column only in that head
+    of that sequence. Any other first dimension raises RuntimeError naming the shape expected.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html#torch.nn.MultiheadAttention.forward
+    """
+    torch.manual_seed(0)
+    mha = nn.MultiheadAttention(8, 2)
+    x = torch.randn(3, 2, 8)
+    mask = torch.zeros(2 * 2, 3, 3, dtype=torch.bool)
+    mask[2, :, 0] = True
+
+    _, weights = mha(x, x, x, attn_mask=mask, average_attn_weights=False)
+
+    assert weights[1, 0, :, 0].abs().max() == 0.0
+    assert weights[1, 1, :, 0].min() > 0
+    assert weights[0, :, :, 0].min() > 0
+    with raises_exactly(RuntimeError, match=r"The shape of the 3D attn_mask is torch.Size\(\[2, 3, 3\]\), but should be \(4, 3, 3\)"):
+        mha(x, x, x, attn_mask=torch.zeros(2, 3, 3, dtype=torch.bool))
+    with raises_exactly(RuntimeError, match=r"The shape of the 2D attn_mask is torch.Size\(\[3, 4\]\), but should be \(3, 3\)"):
+        mha(x, x, x, attn_mask=torch.zeros(3, 4, dtype=torch.bool))
+
+
+def test_multihead_attention_warns_when_the_two_masks_differ_in_type():
+    """A boolean `key_padding_mask` with a float `attn_mask` works but warns: the docs say their types should match.
+
+    The warning is a UserWarning announcing that mixing mask types is deprecated.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html#torch.nn.MultiheadAttention.forward
+    """
+    torch.manual_seed(0)
+    mha = nn.MultiheadAttention(8, 2)
+    x = torch.randn(3, 2, 8)
+
+    with warns_exactly(UserWarning, match=r"Support for mismatched key_padding_mask and attn_mask is deprecated"):
+        out, _ = mha(x, x, x, attn_mask=torch.zeros(3, 3), key_padding_mask=torch.zeros(2, 3, dtype=torch.bool))
+
+    torch.testing.assert_close(out, mha(x, x, x)[0])
+
+
+@pytest.mark.docs_erratum("merge_masks returns an attn_mask given alone as it is, with mask type 0")
+def test_multihead_attention_merge_masks_expands_attn_mask_to_4d_with_type_2():
+    """`merge_masks` returns a lone `key_padding_mask` as it is (type 1) but expands a lone `attn_mask` to (N, heads, L, S), type 2.
+
+    The docstring says that when only one mask is given, "that mask and the corresponding
+    mask type will be returned", with type 0 for `attn_mask`. The code always expands an
+    `attn_mask` to four dimensions and reports type 2, the type it documents for two masks
+    combined. Two boolean masks are combined with logical or, as documented.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html#torch.nn.MultiheadAttention.merge_masks
+    """
+    mha = nn.MultiheadAttention(8, 2)
+    query = torch.randn(2, 3, 8)  # (N, L, E): the method is used on the batch-first fast path
+    future = torch.ones(3, 3, dtype=torch.bool).triu(diagonal=1)
+    padding = torch.tensor([[False, False, True], [False, False, False]])
+
+    attn_only, attn_type = mha.merge_masks(future, None, query)
+    padding_only, padding_type = mha.merge_masks(None, padding, query)
+    both, both_type = mha.merge_masks(future, padding, query)
+
+    assert (attn_type, padding_type, both_type) == (2, 1, 2)
+    assert padding_only is padding
+    assert attn_only.shape == both.shape == (2, 2, 3, 3)
+    assert torch.equal(attn_only, future.expand(2, 2, 3, 3))
+    assert torch.equal(both, (future | padding[:, None, None, :]).expand(2, 2, 3, 3))
+    assert mha.merge_masks(None, None, query) == (None, None)
+
+
 def test_multihead_attention_is_causal_is_a_hint_that_needs_attn_mask():
     """`is_causal=True` in `MultiheadAttention.forward` only describes `attn_mask`: without a mask it raises RuntimeError.
 
@@ -375,7 +579,7 @@ def test_multihead_attention_embed_dim_must_divide_into_heads():
     Each head gets `embed_dim // num_heads` features, so 5 features cannot make 2 heads.
     It is a plain `assert`, so the class is AssertionError.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html#torch.nn.MultiheadAttention
     """
     with raises_exactly(AssertionError, match=r"embed_dim must be divisible by num_heads"):
         nn.MultiheadAttention(5, 2)
@@ -387,7 +591,7 @@ def test_multihead_attention_kdim_vdim_give_keys_and_values_their_own_width():
     With them, `in_proj_weight` is `None` and `q_proj_weight` (E, E), `k_proj_weight`
     (E, kdim) and `v_proj_weight` (E, vdim) take its place. The output is still E wide.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html#torch.nn.MultiheadAttention
     """
     mha = nn.MultiheadAttention(8, 2, kdim=3, vdim=5)
 
@@ -404,7 +608,7 @@ def test_multihead_attention_kdim_vdim_give_keys_and_values_their_own_width():
 def test_multihead_attention_bias_false_removes_projection_biases():
     """`bias=False` removes the biases of the input and output projections.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html#torch.nn.MultiheadAttention
     """
     mha = nn.MultiheadAttention(8, 2, bias=False)
 
@@ -419,7 +623,7 @@ def test_multihead_attention_add_bias_kv_and_add_zero_attn_add_one_key_each():
     With S = 5 keys, each option gives weights of width 6, both give 7. The learned
     `bias_k` and `bias_v` have shape (1, 1, E).
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html#torch.nn.MultiheadAttention
     """
     query, memory = torch.randn(3, 2, 8), torch.randn(5, 2, 8)
     with_bias = nn.MultiheadAttention(8, 2, add_bias_kv=True)
@@ -438,7 +642,7 @@ def test_multihead_attention_dropout_acts_in_training_mode_only():
 
     The default is `0.0`. Unlike the function, the module follows `train()` and `eval()`.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html#torch.nn.MultiheadAttention
     """
     torch.manual_seed(0)
     mha = nn.MultiheadAttention(8, 2, dropout=0.5)
@@ -456,7 +660,9 @@ def test_multihead_attention_dropout_acts_in_training_mode_only():
 
 
 def test_multihead_attention_accepts_unbatched_input():
-    """An unbatched (L, E) query gives an (L, E) output and (L, S) weights.
+    """An unbatched (L, E) query gives an (L, E) output and (L, S) weights, or (num_heads, L, S) per head.
+
+    The `key_padding_mask` of an unbatched query has shape (S).
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html#torch.nn.MultiheadAttention.forward
     """
@@ -465,7 +671,29 @@ def test_multihead_attention_accepts_unbatched_input():
     query, memory = torch.randn(3, 8), torch.randn(5, 8)
 
     out, weights = mha(query, memory, memory)
+    _, per_head = mha(query, memory, memory, average_attn_weights=False)
+    _, padded = mha(query, memory, memory, key_padding_mask=torch.tensor([False] * 4 + [True]))
 
     assert out.shape == (3, 8)
     assert weights.shape == (3, 5)
+    assert per_head.shape == (2, 3, 5)
+    assert padded[:, 4].abs().max() == 0.0
     torch.testing.assert_close(out, mha(query.unsqueeze(1), memory.unsqueeze(1), memory.unsqueeze(1))[0][:, 0])
+
+
+def test_multihead_attention_ignores_batch_first_for_unbatched_input():
+    """For an unbatched (L, E) query, `batch_first=True` changes nothing: the input has no batch dimension to move.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html#torch.nn.MultiheadAttention.forward
+    """
+    torch.manual_seed(0)
+    seq_first = nn.MultiheadAttention(8, 2)
+    batch_first = nn.MultiheadAttention(8, 2, batch_first=True)
+    batch_first.load_state_dict(seq_first.state_dict())
+    query, memory = torch.randn(3, 8), torch.randn(5, 8)
+
+    out, weights = batch_first(query, memory, memory)
+
+    assert out.shape == (3, 8)
+    torch.testing.assert_close(out, seq_first(query, memory, memory)[0])
+    torch.testing.assert_close(weights, seq_first(query, memory, memory)[1])

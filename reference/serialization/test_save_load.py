@@ -9,9 +9,13 @@ primitives and the classes you allow.
 """
 
 import io
+import mmap
 import pickle
+import re
+import struct
 import sys
 import zipfile
+import zlib
 from collections import OrderedDict
 
 import pytest
@@ -124,6 +128,23 @@ def test_state_dict_round_trip_restores_the_model(tmp_path):
     fresh.load_state_dict(torch.load(tmp_path / "model.pth", weights_only=True))
 
     assert torch.equal(fresh(x), model(x))
+
+
+def test_load_state_dict_reports_all_keys_matched():
+    """`load_state_dict` returns a named tuple of missing and unexpected keys, shown as `<All keys matched successfully>` when both are empty.
+
+    The return value is `(missing_keys, unexpected_keys)`; the docs' examples print its
+    repr after restoring a batch-norm layer and a custom module from their state dicts.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#saving-and-loading-torch-nn-modules
+    """
+    bn = nn.BatchNorm1d(3, track_running_stats=True)
+    new_bn = nn.BatchNorm1d(3, track_running_stats=True)
+
+    result = new_bn.load_state_dict(bn.state_dict())
+
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    assert repr(result) == "<All keys matched successfully>"
 
 
 @pytest.mark.claim("S2-040", verdict="true")
@@ -458,6 +479,107 @@ def test_get_unsafe_globals_in_checkpoint_lists_the_classes_to_allowlist(tmp_pat
     assert torch.serialization.get_unsafe_globals_in_checkpoint(tmp_path / "sd.pt") == []
 
 
+@pytest.mark.torch_version(">=2.6")
+def test_weights_only_error_names_the_global_and_both_ways_to_allowlist_it(tmp_path):
+    """The weights-only error names the refused global as `module.Name` and suggests `add_safe_globals` or `safe_globals`.
+
+    The message is meant to be acted on: it offers `weights_only=False` for a trusted file,
+    or allowlisting the exact global it quotes. (Checked from 2.6, when this became the
+    default path; the wording of the first part names that release.)
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#torch-load-with-weights-only-true
+    """
+    torch.save(Settings(3), tmp_path / "cfg.pt")
+    name = re.escape(f"{Settings.__module__}.Settings")
+
+    with raises_exactly(
+        pickle.UnpicklingError,
+        match=rf"(?s)^Weights only load failed.*Unsupported global: GLOBAL {name} was not an allowed global by default\. "
+        rf"Please use `torch\.serialization\.add_safe_globals\(\[{name}\]\)` or the "
+        rf"`torch\.serialization\.safe_globals\(\[{name}\]\)` context manager",
+    ):
+        torch.load(tmp_path / "cfg.pt", weights_only=True)
+
+
+@pytest.mark.torch_version(">=2.4")
+def test_get_safe_globals_lists_the_allowlist_and_clear_safe_globals_empties_it():
+    """`get_safe_globals()` returns the user allowlist, and `clear_safe_globals()` empties it.
+
+    What `add_safe_globals` adds shows up in `get_safe_globals()`; after
+    `clear_safe_globals()` the list is empty. The allowlist is process-wide (torch itself
+    may have put entries there), so the test restores it.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#torch-load-with-weights-only-true
+    """
+    before = torch.serialization.get_safe_globals()
+
+    try:
+        torch.serialization.add_safe_globals([Settings])
+        with_settings = torch.serialization.get_safe_globals()
+        torch.serialization.clear_safe_globals()
+        after_clear = torch.serialization.get_safe_globals()
+    finally:
+        torch.serialization.clear_safe_globals()
+        torch.serialization.add_safe_globals(before)
+
+    assert Settings in with_settings
+    assert after_clear == []
+
+
+@pytest.mark.torch_version(">=2.6")
+def test_passing_pickle_module_keeps_weights_only_off_since_2_6():
+    """Since 2.6 the `weights_only=True` default applies only when `pickle_module` is not passed.
+
+    Passing your own `pickle_module` means you want the full unpickler, so `torch.load`
+    keeps `weights_only=False` and loads a whole pickled module without complaint.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#torch-load-with-weights-only-true
+    """
+    buf = io.BytesIO()
+    torch.save(nn.Linear(2, 2), buf)
+    buf.seek(0)
+
+    model = torch.load(buf, pickle_module=pickle)
+
+    assert isinstance(model, nn.Linear)
+
+
+@pytest.mark.torch_version(">=2.6")
+def test_torch_force_weights_only_load_overrides_weights_only_false(tmp_path, monkeypatch):
+    """`TORCH_FORCE_WEIGHTS_ONLY_LOAD=1` makes every `torch.load` weights-only, even one that passes `weights_only=False`.
+
+    The variable lets you harden code whose `torch.load` calls you cannot edit: a pickled
+    module is refused with the usual `pickle.UnpicklingError`.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#environment-variables
+    """
+    torch.save(nn.Linear(2, 2), tmp_path / "whole.pt")
+    monkeypatch.setenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "1")
+
+    with raises_exactly(pickle.UnpicklingError, match=r"^Weights only load failed"):
+        torch.load(tmp_path / "whole.pt", weights_only=False)
+
+
+@pytest.mark.torch_version(">=2.6")
+def test_torch_force_no_weights_only_load_applies_only_when_weights_only_is_not_passed(tmp_path, monkeypatch):
+    """`TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1` turns the default off, with a UserWarning, but an explicit `weights_only=True` wins.
+
+    It restores the pre-2.6 default for `torch.load` calls that do not pass `weights_only`;
+    a call that passes it keeps its own choice.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#environment-variables
+    """
+    torch.save(nn.Linear(2, 2), tmp_path / "whole.pt")
+    monkeypatch.setenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "1")
+
+    with warns_exactly(UserWarning, match=r"Environment variable TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD detected"):
+        model = torch.load(tmp_path / "whole.pt")
+
+    assert isinstance(model, nn.Linear)
+    with raises_exactly(pickle.UnpicklingError, match=r"^Weights only load failed"):
+        torch.load(tmp_path / "whole.pt", weights_only=True)
+
+
 def test_map_location_remaps_storages_while_loading():
     """`map_location` decides where each loaded tensor lands; a function receives each storage.
 
@@ -583,6 +705,33 @@ def test_pt_and_pth_extensions_are_only_a_convention(tmp_path):
     assert (tmp_path / "a.pt").read_bytes() == (tmp_path / "a.pth").read_bytes() == (tmp_path / "a.whatever").read_bytes()
 
 
+class Batch:
+    def __init__(self, inputs, labels):
+        self.inputs = inputs
+        self.labels = labels
+
+
+def test_torch_save_round_trips_a_pickleable_object_holding_tensors():
+    """Any picklable Python object that holds tensors saves and loads, tuples, lists and custom classes included.
+
+    `torch.save` is pickle with tensors stored separately, so a custom class comes back as
+    an instance of that class with equal tensors (loading a custom class needs
+    `weights_only=False`, for a file you trust, or an allowlist).
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#saving-and-loading-tensors
+    """
+    obj = (Batch(torch.tensor([1.0, 2.0]), [3, 4]), [torch.tensor([5])])
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+
+    buf.seek(0)
+    batch, tensors = torch.load(buf, weights_only=False)
+
+    assert type(batch) is Batch
+    assert batch.inputs.tolist() == [1.0, 2.0] and batch.labels == [3, 4]
+    assert type(tensors) is list and tensors[0].tolist() == [5]
+
+
 def test_torch_save_is_a_zip_archive(tmp_path):
     """The file `torch.save` writes is a zip archive holding `data.pkl`, one `data/<n>` entry per storage, and `version`.
 
@@ -600,6 +749,69 @@ def test_torch_save_is_a_zip_archive(tmp_path):
     assert any(n.endswith("/data.pkl") for n in names)
     assert any(n.endswith("/version") for n in names)
     assert sorted(n.rsplit("/", 1)[-1] for n in names if "/data/" in n) == ["0", "1"]
+
+
+@pytest.mark.torch_version(">=2.1")
+def test_torch_save_archive_records_the_byteorder(tmp_path):
+    """Since 2.1 the archive holds a `byteorder` entry with `sys.byteorder` of the saving machine.
+
+    It reads "little" or "big", so that `torch.load` on a machine of the other endianness
+    knows to swap the bytes of the storages.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#serialized-file-format-for-torch-save
+    """
+    torch.save({"w": torch.ones(2)}, tmp_path / "w.pt")
+
+    archive = zipfile.ZipFile(tmp_path / "w.pt")
+    (entry,) = [n for n in archive.namelist() if n.endswith("/byteorder")]
+
+    assert archive.read(entry).decode() == sys.byteorder
+
+
+def test_torch_save_aligns_every_entry_to_64_bytes_and_does_not_compress(tmp_path):
+    """Each entry of the archive starts at a file offset that is a multiple of 64, and none is compressed.
+
+    The local header of each entry is padded so its data is 64-byte aligned, and entries
+    are stored, not deflated: a storage in the file has the same bytes as in memory, which
+    is what lets `mmap=True` map it directly.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#serialized-file-format-for-torch-save
+    """
+    torch.save({"w": torch.arange(5.0), "b": torch.ones(3)}, tmp_path / "w.pt")
+    raw = (tmp_path / "w.pt").read_bytes()
+
+    entries = zipfile.ZipFile(tmp_path / "w.pt").infolist()
+    # The data starts after the 30-byte local header, the name and the extra field.
+    name_len, extra_len = zip(*(struct.unpack("<HH", raw[e.header_offset + 26 : e.header_offset + 30]) for e in entries))
+    data_offsets = [e.header_offset + 30 + n + x for e, n, x in zip(entries, name_len, extra_len)]
+
+    assert all(offset % 64 == 0 for offset in data_offsets)
+    assert {e.compress_type for e in entries} == {zipfile.ZIP_STORED}
+
+
+def test_torch_save_pickles_with_protocol_2_unless_pickle_protocol_is_given():
+    """`torch.save` pickles `data.pkl` with protocol 2 by default; `pickle_protocol=` chooses another.
+
+    A pickle stream starts with the PROTO opcode `0x80` followed by the protocol number,
+    so the first two bytes of `data.pkl` show which protocol was used. The full unpickler
+    loads either. (The weights-only unpickler is written for protocol 2: recent releases
+    warn when they meet another.)
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.save.html#torch.save
+    """
+    default, explicit = io.BytesIO(), io.BytesIO()
+    torch.save({"w": torch.ones(2)}, default)
+    torch.save({"w": torch.ones(2)}, explicit, pickle_protocol=4)
+
+    def header(buf):
+        archive = zipfile.ZipFile(buf)
+        (entry,) = [n for n in archive.namelist() if n.endswith("/data.pkl")]
+        return archive.read(entry)[:2]
+
+    assert header(default) == bytes([0x80, 2])
+    assert header(explicit) == bytes([0x80, 4])
+    explicit.seek(0)
+    assert torch.load(explicit, weights_only=False)["w"].tolist() == [1.0, 1.0]
 
 
 @pytest.mark.torch_version(">=2.1")
@@ -640,3 +852,80 @@ def test_load_with_mmap_needs_a_file_path():
 
     with raises_exactly(ValueError, match=r"f must be a (string filename|file path) in order to use (the )?mmap argument"):
         torch.load(buf, mmap=True, weights_only=True)
+
+
+@pytest.mark.torch_version(">=2.6")
+def test_skip_data_saves_the_layout_without_the_tensor_bytes():
+    """Inside `torch.serialization.skip_data()`, `torch.save` writes every tensor's metadata and leaves its bytes as empty space.
+
+    The file has the same size and layout as a normal save, so the data can be written
+    into it later; loading it now gives tensors of the right shape and dtype that hold
+    zeros.
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#layout-control
+    """
+    sd = {"w": torch.arange(1.0, 5.0), "n": torch.tensor([7, 8], dtype=torch.int32)}
+    normal, skipped = io.BytesIO(), io.BytesIO()
+    torch.save(sd, normal)
+
+    with torch.serialization.skip_data():
+        torch.save(sd, skipped)
+
+    skipped.seek(0)
+    loaded = torch.load(skipped, weights_only=True)
+    assert len(skipped.getvalue()) == len(normal.getvalue())
+    assert loaded["w"].dtype == torch.float32 and loaded["w"].tolist() == [0.0, 0.0, 0.0, 0.0]
+    assert loaded["n"].dtype == torch.int32 and loaded["n"].tolist() == [0, 0]
+
+
+@pytest.mark.torch_version(">=2.6")
+def test_set_crc32_options_false_writes_zero_checksums_that_load_ignores():
+    """By default each archive entry carries the CRC-32 of its bytes; after `set_crc32_options(False)` it is 0 and `torch.load` still loads.
+
+    Computing checksums costs time on large checkpoints. Turning it off leaves the zip's
+    CRC fields at zero, which zip tools may report as corrupt, but `torch.load` does not
+    check them. The setting is process-wide, so the test restores it. (Checked from 2.6.)
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#torch.serialization.set_crc32_options
+    """
+    w = torch.arange(3.0)
+    with_crc, without_crc = io.BytesIO(), io.BytesIO()
+    torch.save({"w": w}, with_crc)
+
+    try:
+        torch.serialization.set_crc32_options(False)
+        torch.save({"w": w}, without_crc)
+    finally:
+        torch.serialization.set_crc32_options(True)
+
+    def storage_entry(buf):
+        return next(e for e in zipfile.ZipFile(buf).infolist() if e.filename.endswith("/data/0"))
+
+    assert storage_entry(with_crc).CRC == zlib.crc32(w.numpy().tobytes())
+    assert {e.CRC for e in zipfile.ZipFile(without_crc).infolist()} == {0}
+    without_crc.seek(0)
+    assert torch.load(without_crc, weights_only=True)["w"].tolist() == [0.0, 1.0, 2.0]
+
+
+@pytest.mark.torch_version(">=2.6")
+def test_set_default_mmap_options_map_shared_writes_through_to_the_file(tmp_path):
+    """With `set_default_mmap_options(mmap.MAP_SHARED)`, a write to a tensor loaded with `mmap=True` changes the file.
+
+    The default `MAP_PRIVATE` keeps writes in memory (copy-on-write); `MAP_SHARED` maps the
+    file itself, so a later load sees the new value. The option is process-wide, so the
+    test puts `MAP_PRIVATE` back. (Checked from 2.6.)
+
+    Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#torch.serialization.set_default_mmap_options
+    """
+    path = tmp_path / "w.pt"
+    torch.save({"w": torch.arange(4.0)}, path)
+
+    try:
+        torch.serialization.set_default_mmap_options(mmap.MAP_SHARED)
+        loaded = torch.load(path, mmap=True, weights_only=True)
+        loaded["w"][0] = 100.0
+        del loaded
+    finally:
+        torch.serialization.set_default_mmap_options(mmap.MAP_PRIVATE)
+
+    assert torch.load(path, weights_only=True)["w"].tolist() == [100.0, 1.0, 2.0, 3.0]

@@ -187,7 +187,7 @@ def test_broadcast_tensors_are_expanded_views_not_copies():
     them. Each stays on its original storage; a stretched dimension gets stride 0, so
     all its positions read the same element.
 
-    Docs: https://docs.pytorch.org/docs/stable/notes/broadcasting.html
+    Docs: https://docs.pytorch.org/docs/stable/notes/broadcasting.html#broadcasting-semantics
     """
     col = torch.tensor([[0], [10], [20]])
     row = torch.tensor([1, 2, 3, 4])
@@ -199,6 +199,180 @@ def test_broadcast_tensors_are_expanded_views_not_copies():
     assert row_b.stride() == (0, 1)
     assert col_b.untyped_storage().data_ptr() == col.untyped_storage().data_ptr()
     assert row_b.untyped_storage().data_ptr() == row.untyped_storage().data_ptr()
+
+
+def test_broadcast_tensors_gives_every_operand_the_common_shape():
+    """`torch.broadcast_tensors` returns each of any number of tensors expanded to their common shape.
+
+    The API page's example: a (1, 3) row and a (2, 1) column both come back as (2, 3),
+    the row repeated down and the column repeated across. A third operand joins the
+    same rule: a 0-d tensor is stretched to (2, 3) as well.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.broadcast_tensors.html#torch.broadcast_tensors
+    """
+    x = torch.arange(3).view(1, 3)
+    y = torch.arange(2).view(2, 1)
+    z = torch.tensor(7)
+
+    a, b, c = torch.broadcast_tensors(x, y, z)
+
+    assert a.shape == b.shape == c.shape == (2, 3)
+    assert a.tolist() == [[0, 1, 2], [0, 1, 2]]
+    assert b.tolist() == [[0, 0, 0], [1, 1, 1]]
+    assert c.tolist() == [[7, 7, 7], [7, 7, 7]]
+
+
+def test_broadcast_tensors_raises_for_shapes_that_do_not_broadcast():
+    """`torch.broadcast_tensors` raises the same RuntimeError as an elementwise operation on unbroadcastable shapes.
+
+    (2,) and (3,) meet in their only dimension with 2 against 3, so there is no common
+    shape to return.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.broadcast_tensors.html#torch.broadcast_tensors
+    """
+    x = torch.zeros(2)
+    y = torch.zeros(3)
+
+    with raises_exactly(RuntimeError, match=r"The size of tensor a \(2\) must match the size of tensor b \(3\) at non-singleton dimension 0"):
+        torch.broadcast_tensors(x, y)
+
+
+def test_inplace_write_to_a_broadcast_tensor_raises_until_cloned():
+    """Writing in place to a tensor returned by `broadcast_tensors` raises; a clone can be written.
+
+    The API page warns that several elements of a broadcast tensor may share one memory
+    location, so an in-place operation could give wrong results, and tells you to clone
+    first. PyTorch checks this itself: the stretched row has stride 0, and `add_` on it
+    refuses. `clone()` makes six separate elements.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.broadcast_tensors.html#torch.broadcast_tensors
+    """
+    a, _ = torch.broadcast_tensors(torch.arange(3).view(1, 3), torch.zeros(2, 1, dtype=torch.long))
+
+    assert a.stride() == (0, 1)
+    with raises_exactly(RuntimeError, match=r"more than one element of the written-to tensor refers to a single memory location"):
+        a.add_(1)
+    assert a.clone().add_(1).tolist() == [[1, 2, 3], [1, 2, 3]]
+
+
+def test_broadcast_shapes_computes_the_shape_without_tensors():
+    """`torch.broadcast_shapes` returns, as a `torch.Size`, the shape `broadcast_tensors` would give.
+
+    The API page's example: (2,), (3, 1) and (1, 1, 1) broadcast to (1, 3, 2), the same
+    shape as `torch.broadcast_tensors(*map(torch.empty, shapes))[0].shape`, but no tensor
+    is created to find it.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.broadcast_shapes.html#torch.broadcast_shapes
+    """
+    shapes = [(2,), (3, 1), (1, 1, 1)]
+
+    result = torch.broadcast_shapes(*shapes)
+
+    assert type(result) is torch.Size
+    assert result == (1, 3, 2)
+    assert result == torch.broadcast_tensors(*map(torch.empty, shapes))[0].shape
+
+
+def test_broadcast_shapes_raises_runtime_error_for_incompatible_shapes():
+    """`torch.broadcast_shapes` raises RuntimeError when the shapes are not broadcastable.
+
+    The class is documented; the wording is not, and it changed: torch 2.0 says "Shape
+    mismatch: objects cannot be broadcast to a single shape", later releases name the
+    mismatching size ("Attempting to broadcast a dimension of length 3 ..."). The match
+    accepts either.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.broadcast_shapes.html#torch.broadcast_shapes
+    """
+    with raises_exactly(
+        RuntimeError,
+        match=r"Shape mismatch: objects cannot be broadcast to a single shape|Attempting to broadcast a dimension of length 3",
+    ):
+        torch.broadcast_shapes((2,), (3,))
+
+
+def test_expand_adds_new_dimensions_at_the_front():
+    """`expand` may add dimensions, and the new ones are prepended, with stride 0.
+
+    (3, 1) expanded to (2, 3, 4) lines up from the right like broadcasting: the existing
+    3 stays, the 1 becomes 4, and the new leading 2 reads the same storage twice. `-1`
+    keeps an existing size, and a `torch.Size` works as well as separate integers.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.expand.html#torch.Tensor.expand
+    """
+    x = torch.tensor([[1], [2], [3]])
+
+    y = x.expand(2, -1, 4)
+
+    assert y.shape == (2, 3, 4)
+    assert y.stride() == (0, 1, 0)
+    assert y.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()
+    assert y[1].tolist() == [[1] * 4, [2] * 4, [3] * 4]
+    assert torch.equal(x.expand(torch.Size([2, 3, 4])), y)
+
+
+def test_expand_refuses_minus_one_for_a_new_dimension():
+    """`-1` is not allowed as the size of a dimension that `expand` adds.
+
+    `-1` means "keep this size", and a new leading dimension has no size to keep.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.expand.html#torch.Tensor.expand
+    """
+    x = torch.zeros(3, 1)
+
+    with raises_exactly(RuntimeError, match=r"The expanded size of the tensor \(-1\) isn't allowed in a leading, non-existing dimension 0"):
+        x.expand(-1, 3, 4)
+
+
+def test_expand_cannot_remove_dimensions():
+    """`expand` needs at least as many sizes as the tensor has dimensions.
+
+    New dimensions can only be added at the front; none can be taken away, so a (3, 1)
+    tensor cannot be expanded to a 1-d shape.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.expand.html#torch.Tensor.expand
+    """
+    x = torch.zeros(3, 1)
+
+    with raises_exactly(
+        RuntimeError,
+        match=r"the number of sizes provided \(1\) must be greater or equal to the number of dimensions in the tensor \(2\)",
+    ):
+        x.expand(4)
+
+
+def test_converting_an_expanded_tensor_allocates_the_full_shape():
+    """Changing the dtype of an expanded tensor materialises every element, stride-0 ones included.
+
+    The expanded (3, 2) view holds only 2 floats of storage; converted to float64 it
+    becomes an ordinary contiguous tensor of 6 elements, 48 bytes.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.expand.html#torch.Tensor.expand
+    """
+    x = torch.ones(2)
+    y = x.expand(3, 2)
+
+    z = y.to(torch.float64)
+
+    assert y.untyped_storage().nbytes() == 2 * 4
+    assert z.is_contiguous()
+    assert z.untyped_storage().nbytes() == 6 * 8
+
+
+def test_expand_as_is_expand_to_the_other_tensors_size():
+    """`a.expand_as(b)` is `a.expand(b.size())`: the same view, and the same error when a size cannot stretch.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.expand_as.html#torch.Tensor.expand_as
+    """
+    a = torch.tensor([[1], [2], [3]])
+    b = torch.empty(2, 3, 4)
+
+    y = a.expand_as(b)
+
+    assert y.shape == b.shape
+    assert y.stride() == a.expand(b.size()).stride() == (0, 1, 0)
+    assert y.untyped_storage().data_ptr() == a.untyped_storage().data_ptr()
+    with raises_exactly(RuntimeError, match=r"The expanded size of the tensor \(4\) must match the existing size \(3\) at non-singleton dimension 1"):
+        torch.zeros(3).expand_as(torch.empty(2, 4))
 
 
 def test_inplace_operation_may_broadcast_the_other_operand():
