@@ -22,7 +22,7 @@ import pytest
 import torch
 from torch import nn
 
-from torchref import raises_exactly, warns_exactly
+from torchref import by_version, raises_exactly, warns_exactly
 
 # torch 2.0 and 2.1 emit this deprecation warning from inside torch.load(weights_only=True).
 pytestmark = pytest.mark.filterwarnings("ignore:TypedStorage is deprecated:UserWarning")
@@ -485,18 +485,21 @@ def test_weights_only_error_names_the_global_and_both_ways_to_allowlist_it(tmp_p
 
     The message is meant to be acted on: it offers `weights_only=False` for a trusted file,
     or allowlisting the exact global it quotes. (Checked from 2.6, when this became the
-    default path; the wording of the first part names that release.)
+    default path; the wording of the first part names that release.) In 2.6 the suggested
+    call names the class bare (`add_safe_globals([Settings])`), which only works where that
+    name is in scope; later releases write the full dotted name.
 
     Docs: https://docs.pytorch.org/docs/stable/notes/serialization.html#torch-load-with-weights-only-true
     """
     torch.save(Settings(3), tmp_path / "cfg.pt")
     name = re.escape(f"{Settings.__module__}.Settings")
+    suggested = by_version({"<2.7": "Settings", ">=2.7": name})
 
     with raises_exactly(
         pickle.UnpicklingError,
         match=rf"(?s)^Weights only load failed.*Unsupported global: GLOBAL {name} was not an allowed global by default\. "
-        rf"Please use `torch\.serialization\.add_safe_globals\(\[{name}\]\)` or the "
-        rf"`torch\.serialization\.safe_globals\(\[{name}\]\)` context manager",
+        rf"Please use `torch\.serialization\.add_safe_globals\(\[{suggested}\]\)` or the "
+        rf"`torch\.serialization\.safe_globals\(\[{suggested}\]\)` context manager",
     ):
         torch.load(tmp_path / "cfg.pt", weights_only=True)
 
