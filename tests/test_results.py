@@ -133,3 +133,25 @@ def test_a_module_skipped_as_a_whole_is_recorded_with_its_reason(reference_pytes
     entry = results.load(out)["tests"]["test_needs_it.py"]
     assert entry["outcome"] == "skipped"
     assert entry["reason"].startswith("could not import 'no_such_package_here'")
+
+
+@pytest.mark.parametrize(
+    ("page", "options"),
+    [
+        ("import no_such_module_here\n\ndef test_a():\n    pass\n", []),
+        ("def test_a():\n    assert False\n\ndef test_b():\n    pass\n", ["-x"]),
+    ],
+    ids=["collection error", "stopped at the first failure"],
+)
+def test_a_run_cut_short_leaves_the_results_file_as_it_was(reference_pytester, tmp_path, page, options):
+    out = tmp_path / "r.json"
+    reference_pytester.makepyfile(test_ok="def test_ok():\n    pass\n")
+    reference_pytester.runpytest("--results", str(out))
+    before = out.read_bytes()
+    reference_pytester.makepyfile(test_zz=page)
+
+    run = reference_pytester.runpytest("--results", str(out), "-p", "no:randomly", *options)
+
+    assert run.ret in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.TESTS_FAILED)
+    assert out.read_bytes() == before
+    run.stdout.fnmatch_lines([f"torchref: the run was cut short (*): no results written, {out} is left as it was"])

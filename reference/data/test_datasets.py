@@ -17,7 +17,6 @@ from torch.utils.data import (
     DataLoader,
     Dataset,
     IterableDataset,
-    StackDataset,
     Subset,
     TensorDataset,
     get_worker_info,
@@ -193,8 +192,8 @@ def test_stack_dataset_zips_datasets_into_tuples_or_dicts():
     images = Squares(3)
     labels = TensorDataset(torch.tensor([10, 11, 12]))
 
-    as_tuple = StackDataset(images, labels)
-    as_dict = StackDataset(image=images, label=labels)
+    as_tuple = torch.utils.data.StackDataset(images, labels)
+    as_dict = torch.utils.data.StackDataset(image=images, label=labels)
 
     assert len(as_tuple) == 3
     (x, target), (label,) = as_tuple[2]
@@ -214,9 +213,9 @@ def test_stack_dataset_refuses_unequal_lengths_and_mixed_arguments():
     Docs: https://docs.pytorch.org/docs/stable/data.html#torch.utils.data.StackDataset
     """
     with raises_exactly(ValueError, match=r"Size mismatch between datasets"):
-        StackDataset(Squares(3), Squares(4))
+        torch.utils.data.StackDataset(Squares(3), Squares(4))
     with raises_exactly(ValueError, match=r"``dict``- \(via ``kwargs``\) like input/output, but both types are given"):
-        StackDataset(Squares(3), b=Squares(3))
+        torch.utils.data.StackDataset(Squares(3), b=Squares(3))
 
 
 def test_dataset_plus_dataset_is_a_concat_dataset():

@@ -1207,8 +1207,6 @@ def test_module_pruning_masks_the_weight_with_a_buffer():
     assert linear.weight.abs().tolist() == [[0.0, 2.0], [3.0, 0.0]]
 
 
-# torch 2.1's tracer itself reads the deprecated torch.has_cuda; the warning says nothing about fx.
-@pytest.mark.filterwarnings("ignore:'has_cuda' is deprecated:UserWarning")
 def test_module_fx_symbolic_trace_records_forward_as_a_graph():
     """`torch.fx.symbolic_trace(module)` returns a `GraphModule` whose graph lists the calls `forward` makes, and which computes the same output.
 

@@ -172,6 +172,7 @@ class Recorder:
         self.claims: dict[str, list[dict]] = {}
         self.tests: dict[str, dict] = {}
         self.written: Path | None = None
+        self.not_written: tuple[Path, str] | None = None
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """A module skipped as a whole (`pytest.importorskip` at its top) is recorded under its own node id,
@@ -194,18 +195,28 @@ class Recorder:
         elif report.skipped:
             entry.update(outcome="skipped", reason=_reason(report))
 
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         env = results.environment(self.config.rootpath)
-        tests = {nodeid: {**entry, "claims": self.claims.get(nodeid, [])} for nodeid, entry in sorted(self.tests.items())}
         path = Path(self.config.getoption("results"))
         if path.suffix != ".json":
             path = path / results.default_name(env)
+        # A run cut short (collection errors, Ctrl-C, -x) holds part of the suite: written over a
+        # complete run of the same release it would lose every behaviour it did not reach.
+        complete = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED)
+        cut_short = session.shouldfail or session.shouldstop or (exitstatus not in complete and f"exit code {int(exitstatus)}")
+        if cut_short:
+            self.not_written = (path, str(cut_short))
+            return
+        tests = {nodeid: {**entry, "claims": self.claims.get(nodeid, [])} for nodeid, entry in sorted(self.tests.items())}
         results.write(path, {"schema_version": 1, "environment": env, "tests": tests})
         self.written = path
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.written:
             terminalreporter.write_line(f"torchref: results of {len(self.tests)} tests written to {self.written}")
+        elif self.not_written:
+            path, why = self.not_written
+            terminalreporter.write_line(f"torchref: the run was cut short ({why}): no results written, {path} is left as it was", red=True)
 
 
 def _reason(report: pytest.TestReport | pytest.CollectReport) -> str:
