@@ -1,6 +1,8 @@
 """The version matrix: its runner, and the matrix, range badges and What-changed pages."""
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -33,14 +35,20 @@ def test_d():
 
 
 def run(torch, **outcomes):
-    tests = {f"{PATH}::{name}": {"outcome": o, **({"reason": "needs torch>=2.6, have 2.5.1"} if o == "skipped" else {})} for name, o in outcomes.items()}
+    tests = {
+        f"{PATH}::{name}": {"outcome": o, **({"reason": "needs torch>=2.6, have 2.5.1"} if o == "skipped" else {})}
+        for name, o in outcomes.items()
+    }
     return {"environment": {"torch": torch, "device": "cpu", "gpu": None}, "tests": tests}
 
 
-RUNS = [outcomes.Run.of(r) for r in [
-    run("2.5.1", test_a="passed", test_b="passed", test_c="skipped", test_d="passed"),
-    run("2.6.0", test_a="passed", test_b="passed", test_c="passed", test_d="failed"),
-]]
+RUNS = [
+    outcomes.Run.of(r)
+    for r in [
+        run("2.5.1", test_a="passed", test_b="passed", test_c="skipped", test_d="passed"),
+        run("2.6.0", test_a="passed", test_b="passed", test_c="passed", test_d="failed"),
+    ]
+]
 MODULE = model.parse(SOURCE, PATH)
 GROUPS = [("Demo", [MODULE])]
 
@@ -148,4 +156,34 @@ def test_what_changed_links_the_release_note_entry_a_behaviour_cites():
 
     page = reports.render_changes([("Demo", [module])], [], ["2.5", "2.6"])
 
-    assert "- **new, checked from here on**: [E is new](demo/demo.md#test_e) (`torch>=2.6`) · [source](https://github.com/pytorch/pytorch/pull/137602)" in page
+    assert (
+        "- **new, checked from here on**: [E is new](demo/demo.md#test_e) (`torch>=2.6`) · [source](https://github.com/pytorch/pytorch/pull/137602)"
+        in page
+    )
+
+
+def test_matrix_runner_stops_before_installing_when_the_disk_is_nearly_full(tmp_path, root, monkeypatch):
+    usage = shutil.disk_usage
+    monkeypatch.setattr(matrix.shutil, "disk_usage", lambda folder: usage(folder)._replace(free=3 * 2**30))
+
+    outcome = matrix.run_release(config.load(root), "2.6", tmp_path, uv=["false"])
+
+    assert not outcome.ok
+    assert outcome.message.startswith("only 3.0 GiB free on the disk of ")
+    assert "a release needs about 10 GiB. `uv cache clean` frees" in outcome.message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_matrix_without_cache_asks_uv_for_none():
+    python = Path("/env/bin/python")
+
+    assert matrix.install_command(["uv"], python, ["torch==2.6.0"]) == [
+        "uv",
+        "pip",
+        "install",
+        "--quiet",
+        "--python",
+        str(python),
+        "torch==2.6.0",
+    ]
+    assert matrix.install_command(["uv"], python, ["torch==2.6.0"], no_cache=True)[:5] == ["uv", "pip", "install", "--quiet", "--no-cache"]

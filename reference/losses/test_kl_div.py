@@ -28,7 +28,7 @@ def test_kl_div_takes_log_probabilities_and_probabilities():
     probability. The order is the reverse of the math notation KL(y ‖ x): the
     distribution you compare against goes second.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.kl_div.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.kl_div.html#torch.nn.functional.kl_div
     """
     x, y = torch.tensor(X), torch.tensor(Y)
 
@@ -45,7 +45,7 @@ def test_kl_div_with_probabilities_as_input_is_wrong():
     the raw probabilities, it subtracts 0.4 where it should subtract log 0.4 = -0.92,
     and the "divergence" comes out below zero, which a true KL never does.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.kl_div.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.kl_div.html#torch.nn.functional.kl_div
     """
     x, y = torch.tensor(X), torch.tensor(Y)
 
@@ -62,7 +62,7 @@ def test_kl_div_is_non_negative_and_zero_for_equal_distributions():
     The note is right. By Jensen's inequality Σ y log(y/x) ≥ -log Σ x = 0, with
     equality only when x = y. Checked on the note's pair and on random pairs.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html#torch.nn.KLDivLoss
     """
     torch.manual_seed(0)
     p = F.softmax(torch.randn(100, 5), dim=1)
@@ -82,7 +82,7 @@ def test_kl_div_treats_zero_target_terms_as_zero():
     `kl_div` follows it, although log 0 = -inf and 0 · -inf would be NaN in plain
     arithmetic.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.kl_div.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.kl_div.html#torch.nn.functional.kl_div
     """
     log_x = torch.tensor([0.5, 0.5]).log()
     y = torch.tensor([1.0, 0.0])
@@ -101,7 +101,7 @@ def test_worked_example_batchmean_of_a_1d_input_is_kl_over_3():
     a 1-D input that is the number of *classes*, 3. The KL divergence of y from x is
     0.2502; 0.0834 is a third of it.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.kl_div.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.kl_div.html#torch.nn.functional.kl_div
     """
     x, y = torch.tensor(X), torch.tensor(Y)
 
@@ -119,7 +119,7 @@ def test_batchmean_of_one_distribution_needs_a_batch_dimension():
     dimension 0 is the batch. Give a single distribution the shape (1, C) and the batch
     size is 1, so the result is the full Σ y log(y/x).
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.kl_div.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.kl_div.html#torch.nn.functional.kl_div
     """
     x, y = torch.tensor([X]), torch.tensor([Y])
 
@@ -136,7 +136,7 @@ def test_mean_reduction_divides_by_every_element_and_warns():
     6, "batchmean" by 2. Only "batchmean" gives the average KL divergence per sample,
     the quantity in the maths; "mean" is kept for compatibility and warns.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html#torch.nn.KLDivLoss
     """
     log_x, y = torch.tensor([X, Y]).log(), torch.tensor([Y, X])
     total = F.kl_div(log_x, y, reduction="sum")
@@ -155,7 +155,7 @@ def test_kl_div_default_reduction_is_mean():
     The default cannot change without breaking old code, so the safe habit is to pass
     `reduction="batchmean"` every time.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html#torch.nn.KLDivLoss
     """
     log_x, y = torch.tensor([X]).log(), torch.tensor([Y])
 
@@ -168,17 +168,20 @@ def test_kl_div_default_reduction_is_mean():
 def test_log_target_takes_the_target_as_log_probabilities():
     """With `log_target=True` both arguments are log-probabilities and the result is unchanged.
 
-    Passing log y avoids computing log(y) inside the loss, which matters when y has
+    The pointwise term becomes `target.exp() * (target - input)`, the same number as
+    y · (log y - input) for target = log y. Passing log y avoids computing log(y) inside the loss, which matters when y has
     entries so small that they underflow to 0 as probabilities (common in distillation
     with sharp teachers).
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.kl_div.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.kl_div.html#torch.nn.functional.kl_div
     """
     x, y = torch.tensor([X]), torch.tensor([Y])
 
     kl = F.kl_div(x.log(), y.log(), reduction="batchmean", log_target=True)
+    terms = F.kl_div(x.log(), y.log(), reduction="none", log_target=True)
 
     torch.testing.assert_close(kl, F.kl_div(x.log(), y, reduction="batchmean"))
+    torch.testing.assert_close(terms, y.log().exp() * (y.log() - x.log()))
 
 
 def test_kl_div_is_not_symmetric():
@@ -187,7 +190,7 @@ def test_kl_div_is_not_symmetric():
     KL divergence is not a distance. For the note's pair it is 0.250 one way and
     0.327 the other; which one you want depends on which distribution you trust.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.kl_div.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.functional.kl_div.html#torch.nn.functional.kl_div
     """
     x, y = torch.tensor([X]), torch.tensor([Y])
 
@@ -207,7 +210,7 @@ def test_kl_div_loss_module_holds_reduction_and_log_target():
     `forward`, with the same order: log-probabilities first, then the target. Its
     defaults are `reduction="mean"` and `log_target=False`.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html#torch.nn.KLDivLoss
     """
     log_x, y = torch.tensor([X, Y]).log(), torch.tensor([Y, X])
     criterion = nn.KLDivLoss(reduction="batchmean", log_target=True)
@@ -216,3 +219,45 @@ def test_kl_div_loss_module_holds_reduction_and_log_target():
 
     torch.testing.assert_close(loss, (y * (y.log() - log_x)).sum() / 2)
     assert (nn.KLDivLoss().reduction, nn.KLDivLoss().log_target) == ("mean", False)
+
+
+def test_kl_div_loss_output_is_a_scalar_unless_reduction_is_none():
+    """Input and target of any one shape give a 0-d loss, or with `reduction="none"` a loss of that shape.
+
+    The shape section allows any shape (*) for the input, the same for the target, and
+    returns a scalar except for "none", which keeps every pointwise term.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html#torch.nn.KLDivLoss
+    """
+    torch.manual_seed(0)
+    log_x = F.log_softmax(torch.randn(2, 3, 4), dim=-1)
+    y = F.softmax(torch.randn(2, 3, 4), dim=-1)
+
+    terms = nn.KLDivLoss(reduction="none")(log_x, y)
+    total = nn.KLDivLoss(reduction="sum")(log_x, y)
+
+    assert terms.shape == (2, 3, 4)
+    assert total.shape == ()
+    torch.testing.assert_close(terms, y * (y.log() - log_x))
+    torch.testing.assert_close(total, terms.sum())
+
+
+def test_kl_div_loss_size_average_and_reduce_are_deprecated_for_reduction():
+    """`KLDivLoss(size_average=False)` warns and sums; `reduce=False` warns and keeps the pointwise terms.
+
+    Both flags are documented as deprecated in favour of `reduction`. The constructor
+    translates each into the `reduction` it stands for, and its UserWarning names the
+    value to write instead. Neither gives "batchmean": write that one yourself.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html#torch.nn.KLDivLoss
+    """
+    log_x, y = torch.tensor([X, Y]).log(), torch.tensor([Y, X])
+
+    with warns_exactly(UserWarning, match="size_average and reduce args will be deprecated, please use reduction='sum' instead"):
+        summed = nn.KLDivLoss(size_average=False)
+    with warns_exactly(UserWarning, match="size_average and reduce args will be deprecated, please use reduction='none' instead"):
+        unreduced = nn.KLDivLoss(reduce=False)
+
+    assert (summed.reduction, unreduced.reduction) == ("sum", "none")
+    torch.testing.assert_close(unreduced(log_x, y), y * (y.log() - log_x))
+    torch.testing.assert_close(summed(log_x, y), (y * (y.log() - log_x)).sum())

@@ -13,7 +13,7 @@ import pytest
 import torch
 from torch import nn
 
-from torchref import by_version, raises_exactly
+from torchref import by_version, raises_exactly, warns_exactly
 
 
 class TwoLayer(nn.Module):
@@ -316,6 +316,35 @@ def test_module_add_module_registers_a_child_by_name():
     assert list(model.state_dict()) == ["block0.weight", "block0.bias"]
 
 
+def test_module_add_module_rejects_invalid_names_and_non_modules():
+    """`add_module` raises TypeError for a name that is not a string or a value that is not a module, and KeyError for a dotted, empty or taken name.
+
+    Dots are reserved for the paths that `named_modules()` and `state_dict()` build, so a
+    name may not contain one; an attribute the module already has (here the plain `x`)
+    cannot be shadowed by a child. `None` is accepted as the module: the name is reserved
+    and reads as None, but `named_children()` skips it.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.add_module
+    """
+    model = nn.Module()
+    model.x = 3
+
+    model.add_module("slot", None)
+
+    assert model.slot is None
+    assert list(model.named_children()) == []
+    with raises_exactly(TypeError, match=r"module name should be a string\. Got int"):
+        model.add_module(1, nn.ReLU())
+    with raises_exactly(KeyError, match=r"module name can\W*t contain \"\.\", got: a\.b"):
+        model.add_module("a.b", nn.ReLU())
+    with raises_exactly(KeyError, match=r"module name can\W*t be empty string"):
+        model.add_module("", nn.ReLU())
+    with raises_exactly(KeyError, match=r"attribute 'x' already exists"):
+        model.add_module("x", nn.ReLU())
+    with raises_exactly(TypeError, match=r"int is not a Module subclass"):
+        model.add_module("y", 5)
+
+
 def test_module_register_module_is_add_module_under_another_name():
     """`register_module(name, module)` registers a child exactly as `add_module` does.
 
@@ -418,6 +447,92 @@ def test_module_register_parameter_none_reserves_the_name():
         module.param3 = torch.zeros(1)
     module.param3 = nn.Parameter(torch.ones(1))
     assert [name for name, _ in module.named_parameters()] == ["param3"]
+
+
+def test_module_register_buffer_rejects_invalid_names_and_values():
+    """`register_buffer` raises TypeError for a non-string name or a non-tensor value, and KeyError for a dotted, empty or taken name.
+
+    A name already used by a parameter or an ordinary attribute cannot become a buffer.
+    And like every registration, it needs `nn.Module.__init__` to have run first:
+    otherwise there is no `_buffers` dictionary and it raises AttributeError.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_buffer
+    """
+
+    class Early(nn.Module):
+        def __init__(self):
+            self.register_buffer("steps", torch.zeros(1))
+
+    module = nn.Module()
+    module.x = 3
+    module.register_parameter("weight", nn.Parameter(torch.zeros(1)))
+
+    with raises_exactly(TypeError, match=r"buffer name should be a string\. Got int"):
+        module.register_buffer(1, torch.zeros(1))
+    with raises_exactly(KeyError, match=r"buffer name can\W*t contain \"\.\""):
+        module.register_buffer("a.b", torch.zeros(1))
+    with raises_exactly(KeyError, match=r"buffer name can\W*t be empty string"):
+        module.register_buffer("", torch.zeros(1))
+    with raises_exactly(KeyError, match=r"attribute 'x' already exists"):
+        module.register_buffer("x", torch.zeros(1))
+    with raises_exactly(KeyError, match=r"attribute 'weight' already exists"):
+        module.register_buffer("weight", torch.zeros(1))
+    with raises_exactly(TypeError, match=r"cannot assign 'int' object to buffer 'z' \(torch Tensor or None required\)"):
+        module.register_buffer("z", 5)
+    with raises_exactly(AttributeError, match=r"cannot assign buffer before Module\.__init__\(\) call"):
+        Early()
+
+
+def test_module_register_buffer_none_is_skipped_by_to_and_state_dict():
+    """A buffer registered as None stays None through `.to()` and is left out of `buffers()` and `state_dict()`.
+
+    The docs say operations that run on buffers "are ignored" for a None buffer: there is
+    no tensor to move or cast, so `.to(torch.float64)` passes over it, while the real
+    buffer beside it is converted.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_buffer
+    """
+    module = nn.Module()
+    module.register_buffer("cache", None)
+    module.register_buffer("steps", torch.zeros(1))
+
+    module.to(torch.float64)
+
+    assert module.cache is None
+    assert [name for name, _ in module.named_buffers()] == ["steps"]
+    assert list(module.state_dict()) == ["steps"]
+    assert module.steps.dtype == torch.float64
+
+
+def test_module_register_parameter_rejects_invalid_names():
+    """`register_parameter` raises TypeError for a non-string name, KeyError for a dotted, empty or taken name, and AttributeError before `__init__`.
+
+    The checks mirror `register_buffer`'s: a buffer's name (here `steps`) or a plain
+    attribute's cannot be reused for a parameter.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_parameter
+    """
+
+    class Early(nn.Module):
+        def __init__(self):
+            self.register_parameter("weight", None)
+
+    module = nn.Module()
+    module.x = 3
+    module.register_buffer("steps", torch.zeros(1))
+
+    with raises_exactly(TypeError, match=r"parameter name should be a string\. Got int"):
+        module.register_parameter(1, None)
+    with raises_exactly(KeyError, match=r"parameter name can\W*t contain \"\.\""):
+        module.register_parameter("a.b", None)
+    with raises_exactly(KeyError, match=r"parameter name can\W*t be empty string"):
+        module.register_parameter("", None)
+    with raises_exactly(KeyError, match=r"attribute 'x' already exists"):
+        module.register_parameter("x", None)
+    with raises_exactly(KeyError, match=r"attribute 'steps' already exists"):
+        module.register_parameter("steps", None)
+    with raises_exactly(AttributeError, match=r"cannot assign parameter before Module\.__init__\(\) call"):
+        Early()
 
 
 class RunningMean(nn.Module):
@@ -580,6 +695,134 @@ def test_module_double_half_and_type_cast_floating_parameters():
     assert nn.Linear(1, 1).type(torch.float64).weight.dtype == torch.float64
 
 
+def test_module_bfloat16_and_float_cast_floating_point_only():
+    """`bfloat16()` and `float()` cast the floating-point parameters and buffers in place, return the module and leave integer buffers alone.
+
+    Like `double()` and `half()`, they are `.to(dtype)` for one dtype each: BatchNorm's
+    `running_var` follows the weight, its int64 batch counter does not.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.bfloat16
+    """
+    bn = nn.BatchNorm1d(2)
+
+    to_bf16 = bn.bfloat16()
+    dtypes_bf16 = (bn.weight.dtype, bn.running_var.dtype, bn.num_batches_tracked.dtype)
+    to_float = bn.double().float()
+
+    assert to_bf16 is bn and to_float is bn
+    assert dtypes_bf16 == (torch.bfloat16, torch.bfloat16, torch.int64)
+    assert (bn.weight.dtype, bn.running_var.dtype, bn.num_batches_tracked.dtype) == (torch.float32, torch.float32, torch.int64)
+
+
+def test_module_type_casts_integer_buffers_too():
+    """`type(dst_type)` casts *all* parameters and buffers, the integer ones included, and accepts a dtype or a type string.
+
+    Unlike `double()` and `.to(dtype)`, which only touch floating-point tensors, `type`
+    applies `Tensor.type` to every tensor, so BatchNorm's batch counter becomes float64
+    too. The docs say so ("Casts all parameters and buffers"), and it is the reason to
+    prefer `.to` for a model.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.type
+    """
+    by_dtype = nn.BatchNorm1d(2)
+    by_string = nn.BatchNorm1d(2)
+
+    result = by_dtype.type(torch.float64)
+    by_string.type("torch.DoubleTensor")
+
+    assert result is by_dtype
+    for bn in (by_dtype, by_string):
+        assert (bn.weight.dtype, bn.running_mean.dtype, bn.num_batches_tracked.dtype) == (torch.float64,) * 3
+
+
+def test_module_to_accepts_a_device_a_dtype_or_a_tensor():
+    """`Module.to` takes a device and dtype (positionally or by keyword, with `non_blocking`) or a tensor whose dtype and device to copy.
+
+    These are the call forms the docs list. On the CPU `non_blocking=True` changes nothing
+    observable: it only matters for copies from pinned memory to a GPU.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.to
+    """
+    positional = nn.Linear(2, 2)
+    keywords = nn.Linear(2, 2)
+    like = nn.Linear(2, 2)
+
+    positional.to("cpu", torch.float16, non_blocking=True)
+    keywords.to(device=torch.device("cpu"), dtype=torch.float64)
+    like.to(torch.zeros(1, dtype=torch.float64))
+
+    assert (positional.weight.dtype, positional.weight.device.type) == (torch.float16, "cpu")
+    assert (keywords.weight.dtype, keywords.bias.dtype) == (torch.float64, torch.float64)
+    assert (like.weight.dtype, like.weight.device.type) == (torch.float64, "cpu")
+
+
+def test_module_to_rejects_an_integer_dtype():
+    """`Module.to(torch.int64)` raises TypeError: a module only converts to floating-point or complex dtypes.
+
+    `Tensor.to` accepts any dtype; `Module.to` refuses one that would make its parameters
+    untrainable.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.to
+    """
+    linear = nn.Linear(2, 2)
+
+    with raises_exactly(
+        TypeError, match=r"nn\.Module\.to only accepts floating point or complex dtypes, but got desired dtype=torch\.int64"
+    ):
+        linear.to(torch.int64)
+
+
+def test_module_to_a_complex_dtype_warns_and_converts():
+    """`Module.to(torch.complex64)` converts the parameters to complex and warns that complex modules are experimental.
+
+    Complex is the one non-floating kind `to` accepts; each conversion of a module to a
+    complex dtype raises a UserWarning that some modules may not work as expected.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.to
+    """
+    linear = nn.Linear(2, 2)
+
+    with warns_exactly(UserWarning, match=r"Complex modules are a new feature under active development"):
+        linear.to(torch.complex64)
+
+    assert (linear.weight.dtype, linear.bias.dtype) == (torch.complex64, torch.complex64)
+
+
+def test_module_to_memory_format_applies_to_4d_parameters():
+    """`Module.to(memory_format=torch.channels_last)` re-lays out the 4-D parameters and leaves the others as they were.
+
+    A `Conv2d` weight (out, in, kH, kW) becomes channels-last, that is no longer
+    contiguous in the default order; the 1-D bias has no such layout and is untouched.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.to
+    """
+    conv = nn.Conv2d(2, 3, 2)
+
+    conv.to(memory_format=torch.channels_last)
+
+    assert conv.weight.is_contiguous(memory_format=torch.channels_last)
+    assert not conv.weight.is_contiguous()
+    assert conv.bias.is_contiguous()
+
+
+def test_module_share_memory_moves_parameters_to_shared_memory():
+    """`share_memory()` moves every parameter's storage to shared memory and returns the module.
+
+    It calls `Tensor.share_memory_` on each tensor, so worker processes (e.g. Hogwild
+    training with `torch.multiprocessing`) see the same weights.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.share_memory
+    """
+    linear = nn.Linear(2, 2)
+    was_shared = linear.weight.is_shared()
+
+    result = linear.share_memory()
+
+    assert result is linear
+    assert not was_shared
+    assert linear.weight.is_shared() and linear.bias.is_shared()
+
+
 def test_module_cpu_returns_the_same_module():
     """`cpu()` moves parameters to the CPU in place and returns the module itself.
 
@@ -697,6 +940,26 @@ def test_module_on_the_meta_device_is_materialized_with_to_empty():
     assert not linear.bias.is_meta
 
 
+@pytest.mark.torch_version(">=2.1")
+def test_module_to_empty_recurse_false_moves_only_the_modules_own_tensors():
+    """`to_empty(device=..., recurse=False)` materializes the module's own parameters and buffers and leaves its children on `meta`.
+
+    The `recurse` keyword arrived in PyTorch 2.1 (https://github.com/pytorch/pytorch/pull/104197).
+    `device` is keyword-only: `to_empty("cpu")` raises TypeError.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.to_empty
+    """
+    model = nn.Sequential(nn.Linear(1, 1, device="meta"))
+    model.register_buffer("own", torch.zeros(1, device="meta"))
+
+    model.to_empty(device="cpu", recurse=False)
+
+    assert model.own.device.type == "cpu"
+    assert model[0].weight.device.type == "meta"
+    with raises_exactly(TypeError, match=r"to_empty\(\) takes 1 positional argument but 2 were given"):
+        model.to_empty("cpu")
+
+
 def test_module_parameters_lists_a_shared_weight_once():
     """A parameter used by two layers appears once in `parameters()`.
 
@@ -791,6 +1054,210 @@ def test_module_modules_remove_duplicate_false_visits_every_occurrence():
     assert len(every) == 4
     assert every[1] is every[3] is shared
     assert len(list(model.modules())) == 3
+
+
+def test_module_parameters_recurse_false_yields_only_direct_members():
+    """`parameters(recurse=False)` and `buffers(recurse=False)` yield only the module's own tensors, not its submodules'; repeated calls give the same order.
+
+    A `Sequential` holding a `BatchNorm1d` owns nothing itself until `p` and `own` are
+    registered on it directly. The docs leave the order of `parameters()` unspecified but
+    promise it is stable for an unchanged module: two calls agree.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.parameters
+    """
+    model = nn.Sequential(nn.BatchNorm1d(1))
+    model.register_parameter("p", nn.Parameter(torch.zeros(1)))
+    model.register_buffer("own", torch.zeros(1))
+
+    own_params = list(model.parameters(recurse=False))
+    own_buffers = list(model.buffers(recurse=False))
+
+    assert len(own_params) == 1 and own_params[0] is model.p
+    assert len(own_buffers) == 1 and own_buffers[0] is model.own
+    assert len(list(model.parameters())) == 3
+    assert len(list(model.buffers())) == 4
+    assert [id(p) for p in model.parameters()] == [id(p) for p in model.parameters()]
+
+
+def test_module_named_parameters_prefix_and_recurse():
+    """`named_parameters(prefix=...)` prepends the prefix and a dot to every name; `recurse=False` keeps only the module's own parameters.
+
+    The module's own parameters come before its children's.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.named_parameters
+    """
+    model = nn.Sequential(nn.Linear(1, 1))
+    model.register_parameter("p", nn.Parameter(torch.zeros(1)))
+
+    prefixed = [name for name, _ in model.named_parameters(prefix="model")]
+    own = [name for name, _ in model.named_parameters(recurse=False)]
+
+    assert prefixed == ["model.p", "model.0.weight", "model.0.bias"]
+    assert own == ["p"]
+
+
+def test_module_named_parameters_remove_duplicate_false_lists_every_name():
+    """`named_parameters(remove_duplicate=False)` lists a tied parameter under each of its names.
+
+    By default a parameter reachable twice is yielded once, under its first name (see
+    `test_module_parameters_lists_a_shared_weight_once`); turning deduplication off shows
+    both paths, the same object twice.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.named_parameters
+    """
+    model = nn.Sequential(nn.Linear(1, 1, bias=False), nn.Linear(1, 1, bias=False))
+    model[1].weight = model[0].weight
+
+    every = list(model.named_parameters(remove_duplicate=False))
+
+    assert [name for name, _ in every] == ["0.weight", "1.weight"]
+    assert every[0][1] is every[1][1]
+
+
+def test_module_named_buffers_prefix_recurse_and_remove_duplicate():
+    """`named_buffers` takes the same `prefix`, `recurse` and `remove_duplicate` arguments as `named_parameters`, with the same effects.
+
+    The module's own buffers come first, then its children's. One tensor registered as two
+    buffers (`own` and `alias`) is yielded once unless `remove_duplicate=False`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.named_buffers
+    """
+    model = nn.Sequential(nn.BatchNorm1d(1))
+    shared = torch.zeros(1)
+    model.register_buffer("own", shared)
+    model.register_buffer("alias", shared)
+
+    prefixed = [name for name, _ in model.named_buffers(prefix="m")]
+    own = [name for name, _ in model.named_buffers(recurse=False)]
+    every_own = [name for name, _ in model.named_buffers(recurse=False, remove_duplicate=False)]
+
+    assert prefixed == ["m.own", "m.0.running_mean", "m.0.running_var", "m.0.num_batches_tracked"]
+    assert own == ["own"]
+    assert every_own == ["own", "alias"]
+
+
+def test_module_named_modules_prefix_and_memo():
+    """`named_modules(prefix=...)` names the root by the prefix and dots it onto every path; modules already in `memo` are skipped, and the set grows with each module yielded.
+
+    `memo` is the set of modules already visited, which the recursion shares; passing one
+    in leaves out those modules and everything below them.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.named_modules
+    """
+    model = nn.Sequential(nn.Linear(1, 1), nn.Sequential(nn.ReLU()))
+    memo = {model[0]}
+
+    names = [name for name, _ in model.named_modules(memo=memo, prefix="model")]
+
+    assert names == ["model", "model.1", "model.1.0"]
+    assert memo == {model[0], model, model[1], model[1][0]}
+
+
+def test_module_get_submodule_follows_a_dotted_path():
+    """`get_submodule("a.b")` returns the submodule at that path, and the empty string returns the module itself.
+
+    A missing name raises AttributeError naming the class where the walk stopped; a name
+    that exists but is not a module (a parameter) raises AttributeError saying so.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.get_submodule
+    """
+    big_net = BigNet()
+
+    found = big_net.get_submodule("net.l0")
+
+    assert found is big_net.net.l0
+    assert big_net.get_submodule("") is big_net
+    with raises_exactly(AttributeError, match=r"Net has no attribute `l2`"):
+        big_net.get_submodule("net.l2")
+    with raises_exactly(AttributeError, match=r"`weight` is not an nn\.Module"):
+        big_net.get_submodule("net.l0.weight")
+
+
+def test_module_get_parameter_and_get_buffer_check_what_they_find():
+    """`get_parameter` and `get_buffer` return the tensor at a dotted path, and raise AttributeError when the path is missing or names the other kind.
+
+    The path up to the last dot is resolved with `get_submodule`; the last name must
+    then be a parameter (for `get_parameter`) or a buffer (for `get_buffer`). A plain
+    attribute is neither.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.get_parameter
+    """
+    model = nn.Sequential(nn.Linear(1, 1), nn.BatchNorm1d(1))
+    model[0].plain = 3
+
+    weight = model.get_parameter("0.weight")
+    running_mean = model.get_buffer("1.running_mean")
+
+    assert weight is model[0].weight
+    assert running_mean is model[1].running_mean
+    with raises_exactly(AttributeError, match=r"`running_mean` is not an nn\.Parameter"):
+        model.get_parameter("1.running_mean")
+    with raises_exactly(AttributeError, match=r"`weight` is not a buffer"):
+        model.get_buffer("0.weight")
+    with raises_exactly(AttributeError, match=r"`plain` is not an nn\.Parameter"):
+        model.get_parameter("0.plain")
+    with raises_exactly(AttributeError, match=r"Linear has no attribute `nope`"):
+        model.get_parameter("0.nope")
+    with raises_exactly(AttributeError, match=r"Sequential has no attribute `2`"):
+        model.get_buffer("2.running_mean")
+
+
+def _nested_a():
+    """The docs' module `A`: `net_b` holds `net_c` (which holds `conv`) and `linear`."""
+    a = nn.Module()
+    a.net_b = nn.Module()
+    a.net_b.net_c = nn.Module()
+    a.net_b.net_c.conv = nn.Conv2d(3, 3, 3)
+    a.net_b.linear = nn.Linear(3, 3)
+    return a
+
+
+@pytest.mark.torch_version(">=2.5")
+def test_module_set_submodule_replaces_or_adds_a_submodule():
+    """`set_submodule(target, module)` replaces the submodule at a dotted path, or adds it when only its parent exists.
+
+    It is the setter to `get_submodule`, added in PyTorch 2.5
+    (https://github.com/pytorch/pytorch/pull/127714). An empty target or a value that is
+    not a module raise ValueError; a parent that does not exist, or is not a module,
+    raises AttributeError.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.set_submodule
+    """
+    a = _nested_a()
+    new_conv, added = nn.Linear(1, 1), nn.Conv2d(1, 1, 1)
+
+    a.set_submodule("net_b.net_c.conv", new_conv)
+    a.set_submodule("net_b.conv", added)
+
+    assert a.get_submodule("net_b.net_c.conv") is new_conv
+    assert a.get_submodule("net_b.conv") is added
+    with raises_exactly(ValueError, match=r"Cannot set the submodule without a target name!"):
+        a.set_submodule("", nn.ReLU())
+    with raises_exactly(ValueError, match=r"`module` is not an nn\.Module, found <class 'int'>"):
+        a.set_submodule("net_b.x", 5)
+    with raises_exactly(AttributeError, match=r"Module has no attribute `nope`"):
+        a.set_submodule("nope.x", nn.ReLU())
+    with raises_exactly(AttributeError, match=r"`weight` is not an nn\.Module"):
+        a.set_submodule("net_b.linear.weight.x", nn.ReLU())
+
+
+@pytest.mark.torch_version(">=2.7")
+def test_module_set_submodule_strict_only_replaces():
+    """`set_submodule(..., strict=True)` replaces an existing submodule but raises AttributeError instead of adding a new one.
+
+    The `strict` keyword arrived in PyTorch 2.7 (https://github.com/pytorch/pytorch/pull/143455).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.set_submodule
+    """
+    a = _nested_a()
+    replacement = nn.Linear(1, 1)
+
+    a.set_submodule("net_b.net_c.conv", replacement, strict=True)
+
+    assert a.net_b.net_c.conv is replacement
+    with raises_exactly(AttributeError, match=r"Module has no attribute `conv`"):
+        a.set_submodule("net_b.conv", nn.Conv2d(1, 1, 1), strict=True)
+    assert [name for name, _ in a.net_b.named_children()] == ["net_c", "linear"]
 
 
 @pytest.mark.claim("S2-071", verdict="true")
@@ -952,6 +1419,85 @@ def test_module_forward_pre_hook_runs_before_forward():
     assert y.tolist() == [1.0, 0.0]
 
 
+class Scale(nn.Module):
+    """A module with a keyword argument: `forward(x, scale=1.0)` returns `x * scale`."""
+
+    def forward(self, x, scale=1.0):
+        return x * scale
+
+
+def test_module_forward_hooks_with_kwargs_see_and_replace_keyword_arguments():
+    """With `with_kwargs=True` a forward pre-hook receives the keyword arguments and may return new `(args, kwargs)`; a forward hook receives them before the output.
+
+    Without it, hooks see only the positional arguments: keyword arguments go to
+    `forward` alone. Here the pre-hook swaps `scale=5.0` for `scale=3.0`, so `forward`
+    computes `2 * 3`, and the forward hook registered with `with_kwargs=True` sees the
+    replaced kwargs.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_forward_pre_hook
+    """
+    module = Scale()
+    seen = []
+    module.register_forward_pre_hook(lambda m, args, kwargs: (args, {"scale": 3.0}), with_kwargs=True)
+    module.register_forward_hook(lambda m, args, kwargs, out: seen.append(("kwargs hook", kwargs, out.tolist())), with_kwargs=True)
+    module.register_forward_hook(lambda m, args, out: seen.append(("plain hook", len(args), out.tolist())))
+
+    y = module(torch.tensor([2.0]), scale=5.0)
+
+    assert y.tolist() == [6.0]
+    assert seen == [("kwargs hook", {"scale": 3.0}, [6.0]), ("plain hook", 1, [6.0])]
+
+
+def test_module_hooks_prepend_runs_first_after_global_hooks():
+    """`prepend=True` puts a hook before the module's existing hooks of its kind, but still after the global hooks.
+
+    Hooks run in registration order unless `prepend=True`. Global hooks from
+    `register_module_forward_hook` always fire before the module's own forward hooks,
+    even prepended ones.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_forward_hook
+    """
+    from torch.nn.modules.module import register_module_forward_hook
+
+    events = []
+    module = nn.Identity()
+    module.register_forward_pre_hook(lambda m, args: events.append("pre, registered first"))
+    module.register_forward_pre_hook(lambda m, args: events.append("pre, prepended"), prepend=True)
+    module.register_forward_hook(lambda m, args, out: events.append("hook, registered first"))
+    module.register_forward_hook(lambda m, args, out: events.append("hook, prepended"), prepend=True)
+    handle = register_module_forward_hook(lambda m, args, out: events.append("global hook"))
+    try:
+        module(torch.ones(1))
+    finally:
+        handle.remove()
+
+    assert events == ["pre, prepended", "pre, registered first", "global hook", "hook, prepended", "hook, registered first"]
+
+
+def test_module_forward_hook_always_call_runs_when_forward_raises():
+    """A forward hook registered with `always_call=True` runs even when `forward` raises, with None as the output; other hooks do not run.
+
+    The exception still propagates to the caller. Use it for clean-up that must happen
+    (closing a profiler range, releasing a lock) whatever `forward` does.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_forward_hook
+    """
+
+    class Boom(nn.Module):
+        def forward(self, x):
+            raise ValueError("boom")
+
+    events = []
+    module = Boom()
+    module.register_forward_hook(lambda m, args, out: events.append(("always", out)), always_call=True)
+    module.register_forward_hook(lambda m, args, out: events.append("ordinary"))
+
+    with raises_exactly(ValueError, match="boom"):
+        module(torch.ones(1))
+
+    assert events == [("always", None)]
+
+
 def test_module_hooks_run_in_order_around_forward_and_backward():
     """Forward pre-hook, `forward`, forward hook, then in the backward pass the full backward hook.
 
@@ -1090,6 +1636,84 @@ def test_module_full_backward_pre_hook_runs_first_and_can_replace_grad_output():
 
     assert events == [([2.0, 2.0], [2.0, 2.0])]
     assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_module_full_backward_hook_does_not_fire_without_output_gradients():
+    """A full backward hook does not fire when none of the module's outputs require gradients.
+
+    With every parameter frozen and an input that does not require grad, the output has
+    no `grad_fn`: there is no backward pass through the module to hook into.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook
+    """
+    calls = []
+    linear = nn.Linear(2, 1).requires_grad_(False)
+    linear.register_full_backward_hook(lambda m, grad_input, grad_output: calls.append("hook"))
+
+    out = linear(torch.ones(1, 2))
+
+    assert out.requires_grad is False
+    assert calls == []
+
+
+def test_module_full_backward_hook_gives_none_for_non_tensor_arguments():
+    """`grad_input` holds one entry per positional argument, None for an argument that is not a tensor.
+
+    `Mixed(x, n)` computes `x * n` with a Python number `n`; its gradient entry is None,
+    and `x`'s is `n`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook
+    """
+
+    class Mixed(nn.Module):
+        def forward(self, x, n):
+            return x * n
+
+    seen = []
+    module = Mixed()
+    module.register_full_backward_hook(lambda m, grad_input, grad_output: seen.append(grad_input))
+
+    module(torch.ones(1, requires_grad=True), 3).sum().backward()
+
+    assert len(seen) == 1
+    assert seen[0][0].tolist() == [3.0]
+    assert seen[0][1] is None
+
+
+def test_module_full_backward_hook_forbids_modifying_the_output_in_place():
+    """With a full backward hook registered, the module's output is a view, and modifying it in place raises RuntimeError.
+
+    To intercept the gradients the module wraps its inputs and outputs in an identity
+    autograd function whose results are views; autograd refuses an in-place change to
+    such a view.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook
+    """
+    relu = nn.ReLU()
+    relu.register_full_backward_hook(lambda m, grad_input, grad_output: None)
+
+    y = relu(torch.ones(2, requires_grad=True))
+
+    assert y._is_view()
+    with raises_exactly(RuntimeError, match=r"is a view and is being modified inplace"):
+        y.add_(1.0)
+
+
+def test_module_backward_hooks_prepend_runs_first():
+    """`prepend=True` on `register_full_backward_hook` and `register_full_backward_pre_hook` runs that hook before the ones registered earlier.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_pre_hook
+    """
+    events = []
+    relu = nn.ReLU()
+    relu.register_full_backward_hook(lambda m, gi, go: events.append("hook, registered first"))
+    relu.register_full_backward_hook(lambda m, gi, go: events.append("hook, prepended"), prepend=True)
+    relu.register_full_backward_pre_hook(lambda m, go: events.append("pre, registered first"))
+    relu.register_full_backward_pre_hook(lambda m, go: events.append("pre, prepended"), prepend=True)
+
+    relu(torch.ones(1, requires_grad=True)).sum().backward()
+
+    assert events == ["pre, prepended", "pre, registered first", "hook, prepended", "hook, registered first"]
 
 
 def test_module_global_forward_hooks_run_for_every_module():
@@ -1231,6 +1855,29 @@ def test_module_fx_symbolic_trace_records_forward_as_a_graph():
     torch.testing.assert_close(traced(x), model(x))
 
 
+@pytest.mark.torch_version(">=2.1")
+def test_module_compile_works_in_place_unlike_torch_compile():
+    """`module.compile()` returns None and keeps the module as it is, while `torch.compile(module)` returns a wrapper whose `state_dict` keys gain `_orig_mod.`.
+
+    `Module.compile` compiles the module's own `__call__`, so the object, its class and
+    its `state_dict` keys stay the same. Neither call compiles anything yet: compilation
+    happens lazily at the first call, which this test does not make. The method is
+    present from PyTorch 2.1 on.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.compile
+    """
+    in_place = nn.Linear(1, 1)
+    wrapped = torch.compile(nn.Linear(1, 1))
+
+    result = in_place.compile()
+
+    assert result is None
+    assert type(in_place) is nn.Linear
+    assert list(in_place.state_dict()) == ["weight", "bias"]
+    assert type(wrapped).__name__ == "OptimizedModule"
+    assert list(wrapped.state_dict()) == ["_orig_mod.weight", "_orig_mod.bias"]
+
+
 @pytest.mark.claim("S2-070", verdict="true")
 def test_module_repr_lists_submodules_but_not_functional_calls():
     """`print(model)` lists the submodules registered in `__init__`, not the functions called in `forward`.
@@ -1283,6 +1930,35 @@ def test_module_repr_follows_registration_order():
     names = [line.split(")")[0].strip(" (") for line in repr(model).splitlines()[1:-1]]
 
     assert names == ["conv", "head", "pool"]
+
+
+def test_module_extra_repr_adds_lines_to_the_repr():
+    """A module's `extra_repr()` string is printed inside its repr, before the children; a multi-line string gives one indented line each.
+
+    The base class returns the empty string. Built-in layers override it to print their
+    settings (`in_features=2, ...`); your own module does the same to show its own.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.extra_repr
+    """
+
+    class Described(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(1, 1)
+
+        def extra_repr(self):
+            return "size=3,\nmode=fast"
+
+    text = repr(Described())
+
+    assert nn.Module().extra_repr() == ""
+    assert text.splitlines() == [
+        "Described(",
+        "  size=3,",
+        "  mode=fast",
+        "  (fc): Linear(in_features=1, out_features=1, bias=True)",
+        ")",
+    ]
 
 
 def test_conv2d_repr_omits_default_settings():

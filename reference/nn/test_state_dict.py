@@ -141,6 +141,27 @@ def test_state_dict_values_share_memory_with_the_model():
     assert model.bias.tolist() == [7.0]
 
 
+def test_state_dict_destination_and_prefix():
+    """`state_dict(destination=d, prefix="enc.")` writes the prefixed keys into `d` and returns `d` itself; by default a new `OrderedDict` is returned.
+
+    This is how a parent builds its dictionary: each child is asked to write into the
+    same destination under the prefix `"<child name>."`. The docs advise against passing
+    `destination` yourself.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.state_dict
+    """
+    from collections import OrderedDict
+
+    model = nn.Linear(2, 1)
+    destination = {}
+
+    result = model.state_dict(destination=destination, prefix="enc.")
+
+    assert result is destination
+    assert list(destination) == ["enc.weight", "enc.bias"]
+    assert type(model.state_dict()) is OrderedDict
+
+
 def test_load_state_dict_copies_values_into_the_existing_parameters():
     """`load_state_dict` copies the saved values into the model's existing parameter tensors.
 
@@ -187,6 +208,66 @@ def test_load_state_dict_strict_raises_on_a_missing_key():
 
     with raises_exactly(RuntimeError, match=r'Missing key\(s\) in state_dict: "bias"'):
         model.load_state_dict({"weight": torch.zeros(3, 2)})
+
+
+def test_load_state_dict_strict_raises_on_an_unexpected_key():
+    """With `strict=True` a key the model does not have raises RuntimeError, and one message lists the missing and the unexpected keys together.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.load_state_dict
+    """
+    model = nn.Linear(1, 1)
+    full = {"weight": torch.zeros(1, 1), "bias": torch.zeros(1), "extra": torch.zeros(1)}
+
+    with raises_exactly(RuntimeError, match=r'Error\(s\) in loading state_dict for Linear:\n\tUnexpected key\(s\) in state_dict: "extra"'):
+        model.load_state_dict(full)
+    with raises_exactly(RuntimeError, match=r'Missing key\(s\) in state_dict: "bias". \n\tUnexpected key\(s\) in state_dict: "extra"'):
+        model.load_state_dict({"weight": torch.zeros(1, 1), "extra": torch.zeros(1)})
+
+
+def test_load_state_dict_returns_a_named_tuple_of_key_lists():
+    """`load_state_dict` returns a `NamedTuple` with the fields `missing_keys` and `unexpected_keys`, each a list of strings.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.load_state_dict
+    """
+    model = nn.Linear(1, 1)
+
+    result = model.load_state_dict({"weight": torch.zeros(1, 1)}, strict=False)
+
+    assert isinstance(result, tuple)
+    assert result._fields == ("missing_keys", "unexpected_keys")
+    assert tuple(result) == (["bias"], [])
+
+
+@pytest.mark.docs_erratum(
+    "If a parameter or buffer is registered as None and its key exists in state_dict, load_state_dict will raise a RuntimeError."
+)
+def test_load_state_dict_key_for_a_none_slot_is_unexpected():
+    """A key for a parameter or buffer registered as None is an unexpected key: it raises only under `strict=True`.
+
+    The docs say such a key makes `load_state_dict` raise a RuntimeError, without
+    mentioning `strict`. A None slot is not part of the module's state, so its key is
+    simply unexpected: the default `strict=True` raises, and `strict=False` loads the rest
+    and reports the key in `unexpected_keys`, leaving the slot None.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.load_state_dict
+    """
+
+    class Slots(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_parameter("p", None)
+            self.register_buffer("b", None)
+
+    module = Slots()
+
+    with raises_exactly(RuntimeError, match=r'Unexpected key\(s\) in state_dict: "p"'):
+        module.load_state_dict({"p": torch.zeros(1)})
+    with raises_exactly(RuntimeError, match=r'Unexpected key\(s\) in state_dict: "b"'):
+        module.load_state_dict({"b": torch.zeros(1)})
+    result = module.load_state_dict({"p": torch.zeros(1)}, strict=False)
+
+    assert result.unexpected_keys == ["p"]
+    assert module.p is None
 
 
 def test_load_state_dict_non_strict_returns_missing_and_unexpected_keys():
@@ -238,6 +319,180 @@ def test_load_state_dict_assign_keeps_the_loaded_tensors():
     assert isinstance(model.weight, nn.Parameter)
     assert model.weight is not old_weight
     assert model.weight.data_ptr() == weight.data_ptr()
+
+
+def test_load_state_dict_copy_keeps_the_modules_dtype_and_assign_keeps_the_loaded_one():
+    """By default loading float64 values into a float32 module keeps float32; with `assign=True` the parameters become float64.
+
+    `assign=False` copies *values* into the existing tensors, whose properties (dtype,
+    device) stay the module's; `assign=True` keeps the properties of the tensors in the
+    state dict, wrapping them as parameters.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.load_state_dict
+    """
+    state = {"weight": torch.full((1, 1), 2.0, dtype=torch.float64), "bias": torch.ones(1, dtype=torch.float64)}
+    copied = nn.Linear(1, 1)
+    assigned = nn.Linear(1, 1)
+
+    copied.load_state_dict(state)
+    assigned.load_state_dict(state, assign=True)
+
+    assert (copied.weight.dtype, copied.weight.item()) == (torch.float32, 2.0)
+    assert (assigned.weight.dtype, assigned.weight.item()) == (torch.float64, 2.0)
+    assert type(assigned.weight) is nn.Parameter
+
+
+@pytest.mark.torch_version(">=2.3")
+def test_load_state_dict_assign_keeps_the_modules_requires_grad():
+    """With `assign=True` each parameter keeps the module's `requires_grad`, even when the loaded value is a `Parameter` that requires grad.
+
+    `requires_grad` is the one property `assign=True` takes from the module rather than
+    from the state dict, so a frozen layer stays frozen. PyTorch 2.3 made it so
+    (https://github.com/pytorch/pytorch/pull/121157); 2.1 and 2.2 took the loaded
+    `Parameter`'s flag.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.load_state_dict
+    """
+    model = nn.Linear(1, 1)
+    model.weight.requires_grad_(False)
+
+    model.load_state_dict({"weight": nn.Parameter(torch.ones(1, 1)), "bias": torch.zeros(1)}, assign=True)
+
+    assert model.weight.requires_grad is False
+    assert model.bias.requires_grad is True
+
+
+class Counter(nn.Module):
+    """A module whose state is a plain Python int, saved through `get_extra_state` and restored by `set_extra_state`."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def get_extra_state(self):
+        return {"count": self.count}
+
+    def set_extra_state(self, state):
+        self.count = state["count"]
+
+
+def test_state_dict_extra_state_round_trips_through_the_two_methods():
+    """A module that defines `get_extra_state` gets an `_extra_state` key in its `state_dict`, and `load_state_dict` hands the value to `set_extra_state`.
+
+    The key is required like any other: loading without it under `strict=True` raises.
+    Anything picklable can be extra state, but only tensors come with a compatibility
+    guarantee for serialization.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.get_extra_state
+    """
+    source = Counter()
+    source.count = 5
+    target = Counter()
+
+    state = source.state_dict()
+    target.load_state_dict(state)
+
+    assert dict(state) == {"_extra_state": {"count": 5}}
+    assert target.count == 5
+    with raises_exactly(RuntimeError, match=r'Missing key\(s\) in state_dict: "_extra_state"'):
+        Counter().load_state_dict({})
+
+
+def test_state_dict_pre_hook_runs_before_each_state_dict_call():
+    """A hook from `register_state_dict_pre_hook` is called as `hook(module, prefix, keep_vars)` before the module's state is collected.
+
+    Called on a parent, the child's hook receives the child's prefix (`"0."`).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_state_dict_pre_hook
+    """
+    calls = []
+    linear = nn.Linear(1, 1)
+    linear.register_state_dict_pre_hook(lambda module, prefix, keep_vars: calls.append((module is linear, prefix, keep_vars)))
+
+    linear.state_dict()
+    linear.state_dict(prefix="enc.", keep_vars=True)
+    nn.Sequential(linear).state_dict()
+
+    assert calls == [(True, "", False), (True, "enc.", True), (True, "0.", False)]
+
+
+@pytest.mark.torch_version(">=2.5")
+def test_state_dict_post_hook_edits_the_dictionary_in_place():
+    """A hook from `register_state_dict_post_hook` receives the dictionary after the module's entries are added and may edit it in place; returning a value raises.
+
+    The public method arrived in PyTorch 2.5 (https://github.com/pytorch/pytorch/pull/131690).
+    The hook gets the prefix, so it works for the module inside a parent as well.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_state_dict_post_hook
+    """
+
+    def drop_bias(module, state_dict, prefix, local_metadata):
+        del state_dict[prefix + "bias"]
+
+    linear = nn.Linear(1, 1)
+    linear.register_state_dict_post_hook(drop_bias)
+    returning = nn.Linear(1, 1)
+    returning.register_state_dict_post_hook(lambda module, state_dict, prefix, local_metadata: state_dict)
+
+    assert list(linear.state_dict()) == ["weight"]
+    assert list(nn.Sequential(linear).state_dict()) == ["0.weight"]
+    with raises_exactly(RuntimeError, match=r"state_dict post-hook must return None"):
+        returning.state_dict()
+
+
+@pytest.mark.torch_version(">=2.5")
+def test_load_state_dict_pre_hook_can_rename_keys_before_loading():
+    """A hook from `register_load_state_dict_pre_hook` sees the incoming dictionary before the module loads from it, and may rename keys.
+
+    It is called as `hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+    unexpected_keys, error_msgs)`. Renaming an old checkpoint's `w` to `weight` lets a
+    strict load succeed. The public method arrived in PyTorch 2.5
+    (https://github.com/pytorch/pytorch/pull/131690).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_load_state_dict_pre_hook
+    """
+    seen = []
+
+    def rename(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
+        seen.append((prefix, strict, sorted(state_dict)))
+        state_dict[prefix + "weight"] = state_dict.pop(prefix + "w")
+
+    linear = nn.Linear(1, 1)
+    linear.register_load_state_dict_pre_hook(rename)
+
+    result = linear.load_state_dict({"w": torch.full((1, 1), 4.0), "bias": torch.zeros(1)})
+
+    assert seen == [("", True, ["bias", "w"])]
+    assert result.missing_keys == result.unexpected_keys == []
+    assert linear.weight.item() == 4.0
+
+
+def test_load_state_dict_post_hook_can_change_what_strict_checks():
+    """A hook from `register_load_state_dict_post_hook` receives the module and the incompatible keys, and `strict=True` checks the lists as the hook leaves them.
+
+    Clearing `missing_keys` lets a partial load pass the strict check; adding a key makes
+    a complete load fail it. With `strict=False` the added key is only reported.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_load_state_dict_post_hook
+    """
+    seen = []
+    forgiving = nn.Linear(1, 1)
+
+    def forgive(module, incompatible_keys):
+        seen.append((module is forgiving, list(incompatible_keys.missing_keys)))
+        incompatible_keys.missing_keys.clear()
+
+    forgiving.register_load_state_dict_post_hook(forgive)
+    strict_one = nn.Linear(1, 1)
+    strict_one.register_load_state_dict_post_hook(lambda module, keys: keys.unexpected_keys.append("ghost"))
+
+    result = forgiving.load_state_dict({"weight": torch.zeros(1, 1)})
+
+    assert seen == [(True, ["bias"])]
+    assert result.missing_keys == []
+    with raises_exactly(RuntimeError, match=r'Unexpected key\(s\) in state_dict: "ghost"'):
+        strict_one.load_state_dict(nn.Linear(1, 1).state_dict())
+    assert strict_one.load_state_dict(nn.Linear(1, 1).state_dict(), strict=False).unexpected_keys == ["ghost"]
 
 
 # torch 2.0 and 2.1 warn about TypedStorage from inside their own weights_only loader.

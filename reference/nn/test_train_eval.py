@@ -37,6 +37,29 @@ def test_train_and_eval_set_the_training_flag_recursively():
     assert all(m.training for m in model.modules())
 
 
+def test_train_false_is_eval_and_rejects_a_non_boolean_mode():
+    """`train(False)` does what `eval()` does, `train()` defaults to `mode=True`, and a mode that is not a bool raises ValueError.
+
+    The check is strict: even `0` and `1` are refused, so a typo such as
+    `model.train("eval")` cannot silently switch the model to training mode.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.train
+    """
+    model = nn.Sequential(nn.Dropout())
+
+    result = model.train(False)
+    after_false = [m.training for m in model.modules()]
+    model.train()
+
+    assert result is model
+    assert after_false == [False, False]
+    assert all(m.training for m in model.modules())
+    with raises_exactly(ValueError, match="training mode is expected to be boolean"):
+        model.train("eval")
+    with raises_exactly(ValueError, match="training mode is expected to be boolean"):
+        model.train(0)
+
+
 class ModalModule(nn.Module):
     """The Modules note's example of a mode-dependent module: it adds 1 in training mode only."""
 

@@ -85,30 +85,50 @@ def test_add_param_group_fills_in_the_defaults():
     """`add_param_group` appends a group; the keys it omits come from the optimiser's defaults.
 
     This is how you start training a layer later, e.g. unfreezing a backbone after a few
-    epochs.
+    epochs: the next `step()` updates the added parameters with the group's `lr` and the
+    shared `momentum`.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.add_param_group.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.add_param_group.html#torch.optim.Optimizer.add_param_group
     """
     net = Net()
     opt = torch.optim.SGD(net.classifier.parameters(), lr=0.1, momentum=0.9)
 
     opt.add_param_group({"params": net.features.parameters(), "lr": 0.01})
+    before = net.features.bias.detach().clone()
+    net.features.bias.grad = torch.ones(2)
+    opt.step()
 
     assert len(opt.param_groups) == 2
     assert opt.param_groups[1]["lr"] == 0.01
     assert opt.param_groups[1]["momentum"] == 0.9
+    # the first momentum step is the gradient itself: the new group now trains at its own lr
+    torch.testing.assert_close(net.features.bias.detach(), before - 0.01)
 
 
 def test_add_param_group_rejects_a_parameter_already_present():
     """A parameter may belong to only one group; adding it twice raises a ValueError.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.add_param_group.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.add_param_group.html#torch.optim.Optimizer.add_param_group
     """
     net = Net()
     opt = torch.optim.SGD(net.parameters(), lr=0.1)
 
     with raises_exactly(ValueError, match="some parameters appear in more than one parameter group"):
         opt.add_param_group({"params": net.classifier.parameters()})
+
+
+def test_add_param_group_rejects_a_non_dict():
+    """`add_param_group` takes one dict; a list of tensors raises a TypeError.
+
+    The argument is a whole group (`{"params": [...], "lr": ...}`), not the parameters
+    alone.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.add_param_group.html#torch.optim.Optimizer.add_param_group
+    """
+    opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=0.1)
+
+    with raises_exactly(TypeError, match="param_group must be a dict, but got"):
+        opt.add_param_group([nn.Parameter(torch.zeros(1))])
 
 
 def test_optimizer_rejects_an_empty_parameter_list():
@@ -227,7 +247,7 @@ def test_zero_grad_sets_grads_to_none():
     next `backward()` write the gradient instead of adding to zeros. The effect on training
     is the same; code that reads `p.grad` after `zero_grad()` now sees `None`.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.zero_grad.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.zero_grad.html#torch.optim.Optimizer.zero_grad
     """
     w = nn.Parameter(torch.ones(2))
     opt = torch.optim.SGD([w], lr=0.1)
@@ -243,7 +263,7 @@ def test_zero_grad_set_to_none_false_fills_zeros():
 
     That is the old behaviour; it keeps the same `.grad` object alive.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.zero_grad.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.zero_grad.html#torch.optim.Optimizer.zero_grad
     """
     w = nn.Parameter(torch.ones(2))
     opt = torch.optim.SGD([w], lr=0.1)
@@ -256,6 +276,27 @@ def test_zero_grad_set_to_none_false_fills_zeros():
     assert w.grad.tolist() == [0.0, 0.0]
 
 
+def test_zero_grad_none_grad_is_not_a_zero_tensor():
+    """After the default `zero_grad()`, arithmetic on `.grad` fails, where zeros from `set_to_none=False` would work.
+
+    The first difference the page lists: code that reads `p.grad` by hand gets `None`,
+    and `None + 1` is a TypeError, while a zero-filled gradient gives ones.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.zero_grad.html#torch.optim.Optimizer.zero_grad
+    """
+    nulled, zeroed = nn.Parameter(torch.ones(2)), nn.Parameter(torch.ones(2))
+    opt_nulled, opt_zeroed = torch.optim.SGD([nulled], lr=0.1), torch.optim.SGD([zeroed], lr=0.1)
+    nulled.sum().backward()
+    zeroed.sum().backward()
+
+    opt_nulled.zero_grad()
+    opt_zeroed.zero_grad(set_to_none=False)
+
+    with raises_exactly(TypeError, match=r"unsupported operand type\(s\) for \+: 'NoneType' and 'int'"):
+        nulled.grad + 1
+    assert (zeroed.grad + 1).tolist() == [1.0, 1.0]
+
+
 def test_zero_grad_to_zeros_still_steps_while_none_skips():
     """A zero gradient is still a step (weight decay, momentum apply); a `None` gradient is no step at all.
 
@@ -263,7 +304,7 @@ def test_zero_grad_to_zeros_still_steps_while_none_skips():
     `zero_grad(set_to_none=False)` a parameter that got no new gradient is decayed by
     `lr * wd * w`; after the default `zero_grad()` it is skipped and keeps its value.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.zero_grad.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.zero_grad.html#torch.optim.Optimizer.zero_grad
     """
     zeroed, nulled = nn.Parameter(torch.tensor([2.0])), nn.Parameter(torch.tensor([2.0]))
     opt_zeroed = torch.optim.SGD([zeroed], lr=0.1, weight_decay=0.5)
@@ -286,7 +327,7 @@ def test_zero_grad_then_backward_leaves_none_where_no_gradient_flowed():
     Guaranteed by the default `set_to_none=True`: the unused parameter is then skipped by
     `step()`, instead of holding a stale or zero gradient.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.zero_grad.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.zero_grad.html#torch.optim.Optimizer.zero_grad
     """
     used, unused = nn.Parameter(torch.ones(1)), nn.Parameter(torch.ones(1))
     opt = torch.optim.SGD([used, unused], lr=0.1)
@@ -345,7 +386,7 @@ def test_optimizer_state_dict_holds_state_and_param_groups():
     The note prints both, correctly. `'param_groups'` holds every option per group;
     `'state'` holds per-parameter buffers (momentum here) and is empty until the first step.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.state_dict.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.state_dict.html#torch.optim.Optimizer.state_dict
     """
     w = nn.Parameter(torch.ones(1))
     opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
@@ -362,17 +403,23 @@ def test_optimizer_state_dict_holds_state_and_param_groups():
 def test_optimizer_state_dict_refers_to_params_by_index():
     """The state dict names parameters by position (0, 1, ...), not by tensor or name.
 
-    That makes it loadable into a fresh optimiser over a fresh model, provided the
+    The page: state is saved per parameter, "and the parameter itself is NOT saved";
+    `state` maps each integer id to its buffers. That makes it loadable into a fresh optimiser over a fresh model, provided the
     parameters are passed in the same order.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.state_dict.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.state_dict.html#torch.optim.Optimizer.state_dict
     """
     model = nn.Linear(2, 1)
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model.weight.grad, model.bias.grad = torch.ones(1, 2), torch.ones(1)
+    opt.step()
 
     sd = opt.state_dict()
 
     assert sd["param_groups"][0]["params"] == [0, 1]
+    assert sorted(sd["state"]) == [0, 1]
+    saved = [sd["state"][i]["momentum_buffer"] for i in (0, 1)]
+    assert not any(t is p for t in saved for p in model.parameters())
 
 
 def test_optimizer_state_dict_numbers_params_across_groups():
@@ -382,7 +429,7 @@ def test_optimizer_state_dict_numbers_params_across_groups():
     step `state` maps each id to its buffer. Loading zips these ids with the parameters
     in order, so the optimiser must be rebuilt with the same groups in the same order.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.state_dict.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.state_dict.html#torch.optim.Optimizer.state_dict
     """
     a, b, c = (nn.Parameter(torch.ones(1)) for _ in range(3))
     opt = torch.optim.SGD([{"params": [a]}, {"params": [b, c], "lr": 0.01}], lr=0.1, momentum=0.9)
@@ -405,8 +452,9 @@ def test_optimizer_load_state_dict_resumes_identically():
     weights and the optimiser's state dict, then does two more. They end bit-identical.
     The snapshot is a `deepcopy` (as `torch.save` would be): see the next test for why.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.load_state_dict.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.load_state_dict.html#torch.optim.Optimizer.load_state_dict
     """
+
     def train(w, opt, steps):
         for _ in range(steps):
             opt.zero_grad()
@@ -430,7 +478,7 @@ def test_optimizer_load_state_dict_resumes_identically():
 def test_load_state_dict_rejects_a_different_number_of_groups():
     """Loading a state dict with another number of parameter groups raises a ValueError.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.load_state_dict.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.load_state_dict.html#torch.optim.Optimizer.load_state_dict
     """
     one_group = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=0.1)
     two_groups = torch.optim.SGD([{"params": [nn.Parameter(torch.zeros(1))]}, {"params": [nn.Parameter(torch.zeros(1))]}], lr=0.1)
@@ -445,13 +493,70 @@ def test_load_state_dict_rejects_a_group_of_another_size():
     Ids are matched to parameters by position only, so the sizes are the one thing the
     optimiser can check.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.load_state_dict.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.load_state_dict.html#torch.optim.Optimizer.load_state_dict
     """
     one = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=0.1)
     two = torch.optim.SGD([nn.Parameter(torch.zeros(1)), nn.Parameter(torch.zeros(1))], lr=0.1)
 
     with raises_exactly(ValueError, match="loaded state dict contains a parameter group that doesn't match the size of optimizer's group"):
         one.load_state_dict(two.state_dict())
+
+
+def test_load_state_dict_pairs_state_by_position_without_checking():
+    """`load_state_dict` zips saved ids with the current parameters in order and verifies nothing else: swap them and the buffers swap.
+
+    The page's note: ids "may look like indices", and loading matches state "WITHOUT
+    additional verification". An optimiser rebuilt over `[b, a]` instead of `[a, b]`
+    loads without complaint, and `b` receives the buffer that belonged to `a`, even
+    though their shapes differ.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.state_dict.html#torch.optim.Optimizer.state_dict
+    """
+    a, b = nn.Parameter(torch.zeros(1)), nn.Parameter(torch.zeros(2))
+    opt = torch.optim.SGD([a, b], lr=0.1, momentum=0.9)
+    a.grad, b.grad = torch.tensor([5.0]), torch.tensor([1.0, 2.0])
+    opt.step()
+    swapped = torch.optim.SGD([b, a], lr=0.1, momentum=0.9)
+
+    swapped.load_state_dict(copy.deepcopy(opt.state_dict()))
+
+    assert swapped.state[b]["momentum_buffer"].tolist() == [5.0]
+    assert swapped.state[a]["momentum_buffer"].tolist() == [1.0, 2.0]
+
+
+def test_load_state_dict_before_creating_a_scheduler_loses_the_loaded_lr():
+    """Load the optimiser after creating its LR scheduler: a scheduler created afterwards rescales the loaded `lr`.
+
+    The page's warning. A `LinearLR` from 0.5 to 1 over 4 epochs, two epochs in, has
+    `lr = 1 * (0.5 + 0.5 * 2 / 4) = 0.75`. Restored in the documented order (scheduler
+    created and loaded, then the optimiser) the group gets 0.75 back. Loading the
+    optimiser first and then creating the scheduler applies the start factor to the
+    loaded value: `0.75 * 0.5 = 0.375`, and loading the scheduler's state does not undo it.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.load_state_dict.html#torch.optim.Optimizer.load_state_dict
+    """
+
+    def make():
+        opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=1.0)
+        return opt, lambda: torch.optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=4)
+
+    opt, new_scheduler = make()
+    scheduler = new_scheduler()
+    for _ in range(2):
+        opt.step()
+        scheduler.step()
+    saved_opt, saved_sched = copy.deepcopy(opt.state_dict()), copy.deepcopy(scheduler.state_dict())
+    right, new_right = make()
+    wrong, new_wrong = make()
+
+    new_right().load_state_dict(saved_sched)
+    right.load_state_dict(saved_opt)
+    wrong.load_state_dict(saved_opt)
+    new_wrong().load_state_dict(saved_sched)
+
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.75)
+    assert right.param_groups[0]["lr"] == pytest.approx(0.75)
+    assert wrong.param_groups[0]["lr"] == pytest.approx(0.375)
 
 
 @pytest.mark.torch_version(">=2.6")  # named parameters arrived with https://github.com/pytorch/pytorch/pull/134107
@@ -463,7 +568,7 @@ def test_load_state_dict_matches_by_position_not_by_name():
     parameters in the same positions, and the group's `param_names` become the loaded ones.
     Matching by name takes a `register_load_state_dict_pre_hook`, as the page shows.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.load_state_dict.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.load_state_dict.html#torch.optim.Optimizer.load_state_dict
     """
     source_model = nn.Linear(1, 1)
     source = torch.optim.SGD(source_model.named_parameters(), lr=0.1, momentum=0.9)
@@ -480,6 +585,30 @@ def test_load_state_dict_matches_by_position_not_by_name():
     assert target.state[target_model[0].bias]["momentum_buffer"].tolist() == [3.0]
 
 
+@pytest.mark.torch_version(">=2.6")  # named parameters arrived with https://github.com/pytorch/pytorch/pull/134107
+def test_load_state_dict_keeps_names_when_the_loaded_dict_has_none():
+    """Loading a state dict saved without `param_names` leaves the optimiser's own names unchanged.
+
+    The other half of the page's note: names from the file replace the optimiser's only
+    when the file has them. A state dict from an optimiser built on plain parameters has
+    no `param_names`, so the target keeps `weight` and `bias`, and the state still loads
+    by position.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.load_state_dict.html#torch.optim.Optimizer.load_state_dict
+    """
+    source_model, target_model = nn.Linear(1, 1), nn.Linear(1, 1)
+    source = torch.optim.SGD(source_model.parameters(), lr=0.1, momentum=0.9)
+    source_model.weight.grad, source_model.bias.grad = torch.full((1, 1), 2.0), torch.full((1,), 3.0)
+    source.step()
+    target = torch.optim.SGD(target_model.named_parameters(), lr=0.1, momentum=0.9)
+    assert "param_names" not in source.state_dict()["param_groups"][0]
+
+    target.load_state_dict(source.state_dict())
+
+    assert target.param_groups[0]["param_names"] == ["weight", "bias"]
+    assert target.state[target_model.bias]["momentum_buffer"].tolist() == [3.0]
+
+
 def test_optimizer_state_dict_shares_tensors_with_the_optimizer():
     """`state_dict()` returns references to the live state tensors, not copies.
 
@@ -487,7 +616,7 @@ def test_optimizer_state_dict_shares_tensors_with_the_optimizer():
     training goes on. Keeping a "best so far" state dict in memory needs `copy.deepcopy`;
     `torch.save` writes a snapshot anyway.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.state_dict.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.state_dict.html#torch.optim.Optimizer.state_dict
     """
     w = nn.Parameter(torch.ones(1))
     opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
@@ -507,7 +636,7 @@ def test_step_with_closure_returns_the_loss():
     The closure re-evaluates the model; SGD needs one evaluation per step, so it calls
     it once, before updating, and hands back what it returned.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.step.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.step.html#torch.optim.Optimizer.step
     """
     w = nn.Parameter(torch.tensor([2.0]))
     opt = torch.optim.SGD([w], lr=0.1)
@@ -535,7 +664,7 @@ def test_step_hooks_run_before_and_after_the_update_until_removed():
     weight still at 0 and the post-hook sees it at `-lr * grad`; after `handle.remove()`
     a further step calls neither.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.register_step_pre_hook.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.register_step_pre_hook.html#torch.optim.Optimizer.register_step_pre_hook
     """
     w = nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([w], lr=0.1)
@@ -585,7 +714,7 @@ def test_lbfgs_calls_the_closure_several_times():
 def test_lbfgs_step_without_closure_raises():
     """`LBFGS.step()` without a closure raises a TypeError: the argument is required.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.LBFGS.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.LBFGS.html#torch.optim.LBFGS
     """
     w = nn.Parameter(torch.zeros(2))
     opt = torch.optim.LBFGS([w])

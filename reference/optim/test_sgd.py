@@ -21,7 +21,7 @@ def test_sgd_step_subtracts_lr_times_grad():
     `step()` does with the gradient that `backward()` left in `.grad`. The "stochastic" part
     is not in the optimiser: it comes from feeding it gradients of random mini-batches.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
     """
     w = nn.Parameter(torch.tensor([1.0, -2.0]))
     opt = torch.optim.SGD([w], lr=0.1)
@@ -38,7 +38,7 @@ def test_sgd_momentum_keeps_a_velocity_buffer():
     On the first step the buffer is just the gradient. On the second it is
     `0.9 * g1 + g2`, so a gradient that keeps pointing the same way speeds the weight up.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
     """
     w = nn.Parameter(torch.tensor([0.0]))
     opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
@@ -52,6 +52,30 @@ def test_sgd_momentum_keeps_a_velocity_buffer():
     torch.testing.assert_close(opt.state[w]["momentum_buffer"], torch.tensor([1.9]))
 
 
+def test_sgd_new_lr_scales_the_whole_velocity():
+    """SGD multiplies the whole buffer by the current `lr`: `p <- p - lr * b`, with `lr` kept out of the buffer.
+
+    The page's note contrasts this with Sutskever et al., where the velocity is
+    `v <- momentum * v + lr * g` and already carries past learning rates. In PyTorch the
+    buffer holds gradients only, so raising `lr` from 0.1 to 1 between two steps scales the
+    second step's whole buffer `0.9 * 1 + 1 = 1.9`: the weight moves by 1.9, where the
+    other form would move it by `0.9 * 0.1 + 1 * 1 = 1.09`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
+    """
+    w = nn.Parameter(torch.tensor([0.0]))
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+    w.grad = torch.tensor([1.0])
+    opt.step()  # b = 1, w = -0.1
+
+    opt.param_groups[0]["lr"] = 1.0
+    w.grad = torch.tensor([1.0])
+    opt.step()
+
+    torch.testing.assert_close(opt.state[w]["momentum_buffer"], torch.tensor([1.9]))
+    torch.testing.assert_close(w.detach(), torch.tensor([-0.1 - 1.0 * 1.9]))
+
+
 def test_sgd_dampening_scales_later_gradients_only():
     """Dampening adds `(1 - dampening) * grad` to the buffer, but the first step uses the full gradient.
 
@@ -59,7 +83,7 @@ def test_sgd_dampening_scales_later_gradients_only():
     `momentum * b + (1 - dampening) * grad`. With dampening 0.5 the second buffer is
     `0.9 * 1 + 0.5 * 1 = 1.4`.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
     """
     w = nn.Parameter(torch.tensor([0.0]))
     opt = torch.optim.SGD([w], lr=0.1, momentum=0.9, dampening=0.5)
@@ -80,7 +104,7 @@ def test_sgd_nesterov_steps_along_grad_plus_momentum_times_buffer():
     It is the "look ahead" variant: the step already includes where the buffer is about to
     carry the weight. On the first step `b = g`, so the step is `lr * (1 + 0.9) * g`.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
     """
     w = nn.Parameter(torch.tensor([0.0]))
     opt = torch.optim.SGD([w], lr=0.1, momentum=0.9, nesterov=True)
@@ -98,7 +122,7 @@ def test_sgd_nesterov_second_step_uses_the_updated_buffer():
     buffer is `0.9 * 1 + 1 = 1.9`, so the step is `lr * (1 + 0.9 * 1.9) = lr * 2.71`,
     where plain momentum would move by `lr * 1.9`.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
     """
     w = nn.Parameter(torch.tensor([0.0]))
     opt = torch.optim.SGD([w], lr=0.1, momentum=0.9, nesterov=True)
@@ -118,7 +142,7 @@ def test_sgd_nesterov_needs_momentum_and_zero_dampening():
     an undamped sum of past gradients, so both conditions are checked when the
     optimiser is built.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
     """
     w = nn.Parameter(torch.zeros(1))
 
@@ -134,7 +158,7 @@ def test_sgd_options_default_to_plain_gradient_descent():
     So `SGD(params, lr=lr)` is the bare update of the first section, and a fresh
     optimiser keeps no momentum buffer.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
     """
     w = nn.Parameter(torch.tensor([1.0]))
     opt = torch.optim.SGD([w], lr=0.1)
@@ -155,7 +179,7 @@ def test_sgd_lr_defaults_to_1e_3():
 
     One step with gradient 1 from 0 moves the weight to `-0.001`.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
     """
     w = nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([w])
@@ -167,6 +191,30 @@ def test_sgd_lr_defaults_to_1e_3():
     torch.testing.assert_close(w.detach(), torch.tensor([-1e-3]))
 
 
+# https://github.com/pytorch/pytorch/pull/131065 documented a Tensor lr for SGD and added the 1-element check
+@pytest.mark.torch_version(">=2.5")
+def test_sgd_accepts_a_one_element_tensor_lr():
+    """`lr` may be a 1-element tensor: the step is the one a float `lr` gives, and a longer tensor raises a ValueError.
+
+    A tensor learning rate lets a compiled or captured step read a value that a scheduler
+    changes in place. The group keeps a tensor; one step from 1 with gradient 2
+    and `lr=tensor(0.1)` lands on `1 - 0.1 * 2 = 0.8`. A tensor of two learning rates is
+    refused when the optimiser is built.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
+    """
+    w = nn.Parameter(torch.tensor([1.0]))
+    opt = torch.optim.SGD([w], lr=torch.tensor(0.1))
+    w.grad = torch.tensor([2.0])
+
+    opt.step()
+
+    assert isinstance(opt.param_groups[0]["lr"], torch.Tensor)
+    torch.testing.assert_close(w.detach(), torch.tensor([1.0 - 0.1 * 2.0]))
+    with raises_exactly(ValueError, match="Tensor lr must be 1-element"):
+        torch.optim.SGD([w], lr=torch.tensor([0.1, 0.2]))
+
+
 @pytest.mark.claim("S1-043", verdict="true")
 def test_sgd_weight_decay_adds_wd_times_w_to_the_grad():
     """`weight_decay=wd` makes SGD step along `grad + wd * w`.
@@ -174,7 +222,7 @@ def test_sgd_weight_decay_adds_wd_times_w_to_the_grad():
     The note is right that you do not add a penalty to the loss yourself: the optimiser adds
     `wd * w` to each gradient before the update, which shrinks every weight towards 0.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
     """
     w = nn.Parameter(torch.tensor([2.0]))
     opt = torch.optim.SGD([w], lr=0.1, weight_decay=0.5)
@@ -192,7 +240,7 @@ def test_sgd_weight_decay_equals_an_l2_penalty_in_the_loss():
     is why, for plain SGD, "weight decay" and "L2 regularisation" are the same thing (for
     Adam they are not: see AdamW).
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
     """
     x = torch.tensor([[1.0, 2.0], [3.0, -1.0]])
     a = nn.Parameter(torch.tensor([0.5, -0.5]))
@@ -214,7 +262,7 @@ def test_sgd_maximize_climbs_the_gradient():
     Gradient *ascent*, for an objective you want to grow (a reward, a log-likelihood)
     without negating it yourself: from 1 with gradient 2 and lr 0.1 the weight goes to 1.2.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
     """
     w = nn.Parameter(torch.tensor([1.0]))
     opt = torch.optim.SGD([w], lr=0.1, maximize=True)
@@ -232,7 +280,7 @@ def test_sgd_maximize_negates_the_gradient_but_still_decays_the_weight():
     climbs the objective and is pulled towards 0 at once. From 2 with gradient 1, lr 0.1 and
     wd 0.5: `2 - 0.1 * (-1 + 0.5 * 2) = 2`, the two cancel exactly.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
     """
     w = nn.Parameter(torch.tensor([2.0]))
     opt = torch.optim.SGD([w], lr=0.1, weight_decay=0.5, maximize=True)
@@ -265,6 +313,92 @@ def test_sgd_foreach_choice_does_not_change_the_result(foreach):
     # buffers: g, then 0.9 * g + g = 1.9 * g; total move 0.1 * 2.9 * g
     torch.testing.assert_close(a.detach(), torch.tensor([1.0 - 0.29, 2.0 - 0.29]))
     torch.testing.assert_close(b.detach(), torch.tensor([-1.0 - 0.58]))
+
+
+def test_sgd_step_runs_outside_autograd_by_default():
+    """With the default `differentiable=False`, `step()` runs under `torch.no_grad()`: the updated weight has no history.
+
+    That is why an optimiser may write into a leaf that requires grad: the in-place
+    update is not recorded, the weight stays a leaf with `grad_fn` `None`, and the
+    optimiser only accepts leaves.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
+    """
+    w = nn.Parameter(torch.tensor([1.0]))
+    opt = torch.optim.SGD([w], lr=0.1)
+    w.grad = torch.tensor([2.0])
+
+    opt.step()
+
+    assert opt.defaults["differentiable"] is False
+    assert w.is_leaf and w.grad_fn is None
+    torch.testing.assert_close(w.detach(), torch.tensor([0.8]))
+
+
+def test_sgd_differentiable_step_is_recorded_by_autograd():
+    """With `differentiable=True` the update `p - lr * grad` becomes part of the graph, so gradients flow through the step.
+
+    This is for meta-learning: the new weight is a function of the old one and of the
+    gradient, with derivatives 1 and `-lr`. The weight here is a non-leaf copy of `x`
+    (which only a differentiable optimiser accepts), and its gradient `g` requires grad
+    too; after one step, backward from the new weight gives `x.grad = 1` and
+    `g.grad = -0.1`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
+    """
+    x = torch.tensor([1.0], requires_grad=True)
+    g = torch.tensor([2.0], requires_grad=True)
+    p = x.clone()
+    p.grad = g
+    opt = torch.optim.SGD([p], lr=0.1, differentiable=True)
+
+    opt.step()
+    p.sum().backward()
+
+    torch.testing.assert_close(p.detach(), torch.tensor([1.0 - 0.1 * 2.0]))
+    assert x.grad.tolist() == [1.0]
+    torch.testing.assert_close(g.grad, torch.tensor([-0.1]))
+
+
+@pytest.mark.torch_version(">=2.4")  # https://github.com/pytorch/pytorch/pull/123629 added the CPU fused SGD kernel
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
+def test_sgd_fused_computes_the_same_momentum_steps(dtype):
+    """`fused=True` runs the update as one fused kernel and gives the same steps; `fused` defaults to `None`.
+
+    Like `foreach`, `fused` chooses an implementation, not an algorithm: two momentum
+    steps with a constant gradient 1 move the weight by `0.1 * 1 + 0.1 * 1.9` and leave
+    the buffer at 1.9, in each of the floating dtypes the docs list.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
+    """
+    w = nn.Parameter(torch.tensor([0.0], dtype=dtype))
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.9, fused=True)
+
+    for _ in range(2):
+        w.grad = torch.tensor([1.0], dtype=dtype)
+        opt.step()
+
+    assert torch.optim.SGD([w]).defaults["fused"] is None
+    assert opt.param_groups[0]["fused"] is True
+    torch.testing.assert_close(opt.state[w]["momentum_buffer"], torch.tensor([1.9], dtype=dtype))
+    torch.testing.assert_close(w.detach(), torch.tensor([-0.1 - 0.19], dtype=dtype))
+
+
+@pytest.mark.torch_version(">=2.4")  # https://github.com/pytorch/pytorch/pull/123629 added the CPU fused SGD kernel
+def test_sgd_fused_excludes_foreach_and_differentiable():
+    """`fused=True` together with `foreach=True` or with `differentiable=True` raises a RuntimeError.
+
+    The three are alternative implementations of the same step; the fused kernel is not
+    recorded by autograd, so it cannot be differentiable.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
+    """
+    w = nn.Parameter(torch.zeros(1))
+
+    with raises_exactly(RuntimeError, match="`fused` and `foreach` cannot be `True` together"):
+        torch.optim.SGD([w], lr=0.1, fused=True, foreach=True)
+    with raises_exactly(RuntimeError, match="`fused` does not support `differentiable`"):
+        torch.optim.SGD([w], lr=0.1, fused=True, differentiable=True)
 
 
 @pytest.mark.claim("S2-126", verdict="true")
@@ -312,7 +446,7 @@ def test_optimizer_minimises_the_objective_not_its_magnitude():
 def test_sgd_rejects_a_negative_learning_rate():
     """A negative `lr` raises a ValueError when the optimiser is built.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
     """
     w = nn.Parameter(torch.zeros(1))
 
@@ -323,7 +457,7 @@ def test_sgd_rejects_a_negative_learning_rate():
 def test_sgd_rejects_negative_momentum_and_weight_decay():
     """A negative `momentum` or `weight_decay` raises a ValueError when the optimiser is built.
 
-    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.SGD.html#torch.optim.SGD
     """
     w = nn.Parameter(torch.zeros(1))
 

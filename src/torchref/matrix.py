@@ -23,6 +23,9 @@ from torchref.releases import release_key
 
 # torch.utils.benchmark needs setuptools, which environments made by uv do not have.
 EXTRA_DEPS = ["setuptools"]
+# One release unpacked (a CUDA build of torch is about 5 GiB) plus the wheels uv keeps in its
+# cache; a full matrix with the cache kept grows the cache by one torch build per release.
+MIN_FREE_BYTES = 10 * 2**30
 
 
 @dataclass
@@ -40,6 +43,21 @@ def requirements(project: Project, release: str) -> list[str]:
     # Wheels before 2.4 were built against NumPy 1.x and cannot load NumPy 2 modules.
     numpy = "numpy<2" if release_key(release) < (2, 4) else "numpy"
     return [f"torch=={torch}", f"torchvision=={vision}", numpy, *EXTRA_DEPS, str(project.root)]
+
+
+def install_command(uv: list[str], python: Path, packages: list[str], no_cache: bool = False) -> list[str]:
+    return [*uv, "pip", "install", "--quiet", *(["--no-cache"] if no_cache else []), "--python", str(python), *packages]
+
+
+def too_little_disk(folder: Path, needed: int = MIN_FREE_BYTES) -> str | None:
+    """Why a release cannot start for lack of disk space, or None when there is room."""
+    free = shutil.disk_usage(folder).free
+    if free >= needed:
+        return None
+    return (
+        f"only {free / 2**30:.1f} GiB free on the disk of {folder}; a release needs about {needed / 2**30:.0f} GiB. "
+        "`uv cache clean` frees what earlier releases left in uv's cache, or run with --no-cache"
+    )
 
 
 def uv_command() -> list[str]:
@@ -63,9 +81,11 @@ def _tail(text: str, lines: int = 8) -> str:
     return "\n".join("    " + line for line in text.strip().splitlines()[-lines:])
 
 
-def run_release(project: Project, release: str, out: Path, uv: list[str] | None = None) -> Outcome:
+def run_release(project: Project, release: str, out: Path, uv: list[str] | None = None, no_cache: bool = False) -> Outcome:
     if release not in project.releases:
         return Outcome(release, False, f"unknown release {release!r}; supported: {', '.join(project.releases)}")
+    if reason := too_little_disk(Path(tempfile.gettempdir())):
+        return Outcome(release, False, reason)
     uv = uv or uv_command()
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=f"torchref-{release}-") as tmp:
@@ -75,7 +95,7 @@ def run_release(project: Project, release: str, out: Path, uv: list[str] | None 
             ("create the environment", [*uv, "venv", "--quiet", "--python", sys.executable, str(env)]),
             (
                 "install " + " ".join(requirements(project, release)[:2]),
-                [*uv, "pip", "install", "--quiet", "--python", str(python), *requirements(project, release)],
+                install_command(uv, python, requirements(project, release), no_cache),
             ),
         ]
         for what, cmd in steps:
@@ -110,6 +130,9 @@ def main(argv: list[str] | None, project: Project) -> int:
     parser.add_argument(
         "--release", action="append", metavar="MINOR", help=f"run only this release (repeatable): {', '.join(project.releases)}"
     )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="keep no downloads in uv's cache: slower re-runs, disk use stays at one release"
+    )
     parser.add_argument("--results", metavar="DIR", help="where the results files go (default: the project's results folder)")
     args = parser.parse_args(argv)
     releases = args.release or list(project.releases)
@@ -120,7 +143,7 @@ def main(argv: list[str] | None, project: Project) -> int:
     outcomes, peak = [], 0
     for release in releases:
         print(f"torchref matrix: torch {project.releases[release][0]} ...", flush=True)
-        outcome = run_release(project, release, out)
+        outcome = run_release(project, release, out, no_cache=args.no_cache)
         peak = max(peak, outcome.env_bytes)
         outcomes.append(outcome)
         print(f"  {'ok' if outcome.ok else 'FAILED'} in {outcome.seconds:.0f} s: {outcome.message}", flush=True)
