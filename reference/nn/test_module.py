@@ -1855,6 +1855,9 @@ def test_module_fx_symbolic_trace_records_forward_as_a_graph():
     torch.testing.assert_close(traced(x), model(x))
 
 
+# torch 2.10 and 2.11 import code decorated with the deprecated torch.jit.script_method the
+# first time torch.compile is called; the warning says nothing about compiling.
+@pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
 @pytest.mark.torch_version(">=2.1")
 def test_module_compile_works_in_place_unlike_torch_compile():
     """`module.compile()` returns None and keeps the module as it is, while `torch.compile(module)` returns a wrapper whose `state_dict` keys gain `_orig_mod.`.
