@@ -524,13 +524,16 @@ def test_multihead_attention_warns_when_the_two_masks_differ_in_type():
 
 
 @pytest.mark.docs_erratum("merge_masks returns an attn_mask given alone as it is, with mask type 0")
+@pytest.mark.torch_version(">=2.1")
 def test_multihead_attention_merge_masks_expands_attn_mask_to_4d_with_type_2():
     """`merge_masks` returns a lone `key_padding_mask` as it is (type 1) but expands a lone `attn_mask` to (N, heads, L, S), type 2.
 
     The docstring says that when only one mask is given, "that mask and the corresponding
     mask type will be returned", with type 0 for `attn_mask`. The code always expands an
     `attn_mask` to four dimensions and reports type 2, the type it documents for two masks
-    combined. Two boolean masks are combined with logical or, as documented.
+    combined. Two boolean masks are combined with logical or, as documented. (torch 2.0
+    returned float masks instead, and turned a boolean `key_padding_mask` into +1 rather
+    than `-inf` when combining the two: seen on 2.0.1.)
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html#torch.nn.MultiheadAttention.merge_masks
     """

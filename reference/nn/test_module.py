@@ -1217,9 +1217,8 @@ def test_module_set_submodule_replaces_or_adds_a_submodule():
     """`set_submodule(target, module)` replaces the submodule at a dotted path, or adds it when only its parent exists.
 
     It is the setter to `get_submodule`, added in PyTorch 2.5
-    (https://github.com/pytorch/pytorch/pull/127714). An empty target or a value that is
-    not a module raise ValueError; a parent that does not exist, or is not a module,
-    raises AttributeError.
+    (https://github.com/pytorch/pytorch/pull/127714). An empty target raises ValueError;
+    a parent that does not exist, or is not a module, raises AttributeError.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.set_submodule
     """
@@ -1233,12 +1232,26 @@ def test_module_set_submodule_replaces_or_adds_a_submodule():
     assert a.get_submodule("net_b.conv") is added
     with raises_exactly(ValueError, match=r"Cannot set the submodule without a target name!"):
         a.set_submodule("", nn.ReLU())
-    with raises_exactly(ValueError, match=r"`module` is not an nn\.Module, found <class 'int'>"):
-        a.set_submodule("net_b.x", 5)
     with raises_exactly(AttributeError, match=r"Module has no attribute `nope`"):
         a.set_submodule("nope.x", nn.ReLU())
     with raises_exactly(AttributeError, match=r"`weight` is not an nn\.Module"):
         a.set_submodule("net_b.linear.weight.x", nn.ReLU())
+
+
+@pytest.mark.torch_version(">=2.7")
+def test_module_set_submodule_refuses_a_value_that_is_not_a_module():
+    """`set_submodule(target, value)` raises a ValueError when `value` is not an `nn.Module`.
+
+    torch 2.5 and 2.6 set whatever they were given (seen on 2.5.1: `a.x` became the int 5);
+    the check came with `strict` in 2.7.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.set_submodule
+    """
+    a = _nested_a()
+
+    with raises_exactly(ValueError, match=r"`module` is not an nn\.Module, found <class 'int'>"):
+        a.set_submodule("net_b.x", 5)
+    assert not hasattr(a.net_b, "x")
 
 
 @pytest.mark.torch_version(">=2.7")
@@ -1474,6 +1487,7 @@ def test_module_hooks_prepend_runs_first_after_global_hooks():
     assert events == ["pre, prepended", "pre, registered first", "global hook", "hook, prepended", "hook, registered first"]
 
 
+@pytest.mark.torch_version(">=2.1")
 def test_module_forward_hook_always_call_runs_when_forward_raises():
     """A forward hook registered with `always_call=True` runs even when `forward` raises, with None as the output; other hooks do not run.
 

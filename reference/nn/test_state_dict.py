@@ -321,6 +321,7 @@ def test_load_state_dict_assign_keeps_the_loaded_tensors():
     assert model.weight.data_ptr() == weight.data_ptr()
 
 
+@pytest.mark.torch_version(">=2.1")
 def test_load_state_dict_copy_keeps_the_modules_dtype_and_assign_keeps_the_loaded_one():
     """By default loading float64 values into a float32 module keeps float32; with `assign=True` the parameters become float64.
 

@@ -12,7 +12,7 @@ import pytest
 import torch
 from torch import nn
 
-from torchref import raises_exactly
+from torchref import by_version, raises_exactly
 
 
 class Net(nn.Module):
@@ -121,13 +121,17 @@ def test_add_param_group_rejects_a_non_dict():
     """`add_param_group` takes one dict; a list of tensors raises a TypeError.
 
     The argument is a whole group (`{"params": [...], "lr": ...}`), not the parameters
-    alone.
+    alone. torch 2.0 checked it with an `assert`, so the error was an AssertionError (and
+    none at all under `python -O`).
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.add_param_group.html#torch.optim.Optimizer.add_param_group
     """
     opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=0.1)
+    expected, message = by_version(
+        {"<2.1": (AssertionError, "param group must be a dict"), ">=2.1": (TypeError, "param_group must be a dict, but got")}
+    )
 
-    with raises_exactly(TypeError, match="param_group must be a dict, but got"):
+    with raises_exactly(expected, match=message):
         opt.add_param_group([nn.Parameter(torch.zeros(1))])
 
 

@@ -930,8 +930,8 @@ def test_cosine_warm_restarts_t_mult_lengthens_each_cycle():
     torch.testing.assert_close(ys, expected)
 
 
-def test_cosine_warm_restarts_rejects_bad_t0_t_mult_and_eta_min():
-    """`T_0` must be a positive int, `T_mult` an int of at least 1, `eta_min` a number; otherwise a ValueError.
+def test_cosine_warm_restarts_rejects_bad_t0_and_t_mult():
+    """`T_0` must be a positive int and `T_mult` an int of at least 1; otherwise a ValueError.
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.CosineAnnealingWarmRestarts.html#torch.optim.lr_scheduler.CosineAnnealingWarmRestarts
     """
@@ -943,6 +943,18 @@ def test_cosine_warm_restarts_rejects_bad_t0_t_mult_and_eta_min():
         lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2.0)
     with raises_exactly(ValueError, match="Expected integer T_mult >= 1, but got 1.5"):
         lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=1.5)
+
+
+@pytest.mark.torch_version(">=2.1")
+def test_cosine_warm_restarts_rejects_an_eta_min_that_is_not_a_number():
+    """`eta_min` must be a float or an int; a string raises a ValueError when the scheduler is built.
+
+    torch 2.0 accepted it without an error (seen on 2.0.1).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.CosineAnnealingWarmRestarts.html#torch.optim.lr_scheduler.CosineAnnealingWarmRestarts
+    """
+    opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=1.0)
+
     with raises_exactly(ValueError, match="Expected float or int eta_min, but got 0 of type <class 'str'>"):
         lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2, eta_min="0")
 
