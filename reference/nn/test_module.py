@@ -9,6 +9,8 @@ the tools that transform modules; it ends with the traps: the forgotten `super()
 integer indexing, and `repr`.
 """
 
+import warnings
+
 import pytest
 import torch
 from torch import nn
@@ -1668,6 +1670,37 @@ def test_module_full_backward_hook_does_not_fire_without_output_gradients():
 
     assert out.requires_grad is False
     assert calls == []
+
+
+def test_module_full_backward_hook_fires_with_none_grad_input_when_no_input_requires_grad():
+    """When only the parameters require grad, a full backward hook still fires, with `grad_input` all None; from torch 2.8 it also warns that it does.
+
+    The page's firing rule: with no input requiring grad, the hook fires when the gradients
+    with respect to the module's outputs are computed, and `grad_input` holds None for
+    each input. torch 2.8 added a UserWarning that says so at that moment; 2.0 to 2.7
+    fire the hook silently (seen on 2.0.1 to 2.7.1).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook
+    """
+    calls = []
+    linear = nn.Linear(1, 1)
+    linear.register_full_backward_hook(lambda m, grad_input, grad_output: calls.append((grad_input, grad_output)))
+    out = linear(torch.ones(1, 1))
+    expected = by_version(
+        {
+            "<2.8": [],
+            ">=2.8": [(UserWarning, "Full backward hook is firing when gradients are computed with respect to module outputs since no inputs require gradients.")],
+        }
+    )
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out.sum().backward()
+
+    assert [(w.category, str(w.message).split(" See ")[0]) for w in caught] == expected
+    ((grad_input, grad_output),) = calls
+    assert grad_input == (None,)
+    assert grad_output[0].tolist() == [[1.0]]
 
 
 def test_module_full_backward_hook_gives_none_for_non_tensor_arguments():

@@ -11,7 +11,7 @@ import pytest
 import torch
 from torch import nn
 
-from torchref import raises_exactly
+from torchref import by_version, raises_exactly, warns_exactly
 
 
 def test_state_dict_keys_are_dotted_names_in_registration_order():
@@ -160,6 +160,26 @@ def test_state_dict_destination_and_prefix():
     assert result is destination
     assert list(destination) == ["enc.weight", "enc.bias"]
     assert type(model.state_dict()) is OrderedDict
+
+
+def test_state_dict_positional_arguments_still_work_but_are_deprecated():
+    """`state_dict(None, "p.")` still fills in `destination` and `prefix` from positions, and warns: a UserWarning before 2.4, a FutureWarning from 2.4 on.
+
+    The documented signature is `state_dict(*, destination=None, prefix='', keep_vars=False)`:
+    the arguments are meant to be given by keyword, and positional ones are accepted only
+    with a deprecation warning. Its category changed in torch 2.4 (seen: UserWarning on
+    2.0.1 to 2.3.1, FutureWarning on 2.4.1 and later), so a filter written for one
+    category misses the other.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.state_dict
+    """
+    model = nn.Linear(2, 1)
+    category = by_version({"<2.4": UserWarning, ">=2.4": FutureWarning})
+
+    with warns_exactly(category, match="Positional args are being deprecated, use kwargs instead"):
+        state = model.state_dict(None, "p.")
+
+    assert list(state) == ["p.weight", "p.bias"]
 
 
 def test_load_state_dict_copies_values_into_the_existing_parameters():
