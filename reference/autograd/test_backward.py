@@ -12,8 +12,9 @@ import threading
 
 import pytest
 import torch
+from torch.autograd import forward_ad as fwAD
 
-from torchref import by_version, raises_exactly
+from torchref import by_version, raises_exactly, warns_exactly
 
 
 @pytest.mark.claim("S0-008", verdict="true")
@@ -291,10 +292,12 @@ def test_autograd_grad_rejects_an_unused_input():
     """
     x = torch.ones(2, requires_grad=True)
     unused = torch.ones(2, requires_grad=True)
-    message = by_version({
-        "<2.13": "One of the differentiated Tensors appears to not have been used in the graph",
-        ">=2.13": "The differentiated Tensor at index 1 appears to not have been used in the graph",
-    })
+    message = by_version(
+        {
+            "<2.13": "One of the differentiated Tensors appears to not have been used in the graph",
+            ">=2.13": "The differentiated Tensor at index 1 appears to not have been used in the graph",
+        }
+    )
 
     with raises_exactly(RuntimeError, match=message):
         torch.autograd.grad((2 * x).sum(), [x, unused])
@@ -510,6 +513,508 @@ def test_functional_vjp_and_jvp_differ_for_a_non_symmetric_jacobian():
 
     assert vjp.tolist() == (v @ A).tolist() == [1.0, 5.0]
     assert jvp.tolist() == (A @ v).tolist() == [3.0, 3.0]
+
+
+def test_functional_jacobian_of_tuples_is_a_tuple_of_tuples():
+    """With a tuple of inputs and a tuple of outputs, `jacobian` returns `J[i][j]` = ∂output_i/∂input_j.
+
+    Each block is shaped `output_i.shape + input_j.shape`. For `f(a, b) = (a·Σb, (Σa²)·b)`
+    with a = (1, 2) and b = (3, 4, 5): ∂(a·Σb)/∂a = 12·I (2×2), ∂(a·Σb)/∂b has every row equal
+    to a (2×3), ∂((Σa²)·b)/∂a = b ⊗ 2a (3×2) and ∂((Σa²)·b)/∂b = 5·I (3×3).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.jacobian.html#torch.autograd.functional.jacobian
+    """
+    a = torch.tensor([1.0, 2.0])
+    b = torch.tensor([3.0, 4.0, 5.0])
+
+    jac = torch.autograd.functional.jacobian(lambda a, b: (a * b.sum(), (a**2).sum() * b), (a, b))
+
+    assert isinstance(jac, tuple) and all(isinstance(row, tuple) for row in jac)
+    assert [[block.shape for block in row] for row in jac] == [[(2, 2), (2, 3)], [(3, 2), (3, 3)]]
+    assert torch.equal(jac[0][0], 12 * torch.eye(2))
+    assert torch.equal(jac[0][1], a.unsqueeze(1).expand(2, 3))
+    assert torch.equal(jac[1][0], torch.outer(b, 2 * a))
+    assert torch.equal(jac[1][1], 5 * torch.eye(3))
+
+
+def test_functional_jacobian_gives_zeros_for_an_output_independent_of_the_input():
+    """By default `jacobian` returns zeros for an output that does not depend on the input.
+
+    With `strict=False` (the default) an output computed without the input, here a
+    constant, is simply treated as having a zero derivative.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.jacobian.html#torch.autograd.functional.jacobian
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    jac = torch.autograd.functional.jacobian(lambda t: torch.ones(2), x)
+
+    assert torch.equal(jac, torch.zeros(2, 2))
+
+
+def test_functional_jacobian_strict_rejects_an_output_independent_of_the_input():
+    """With `strict=True`, `jacobian` raises instead of returning zeros for an output independent of the input.
+
+    Strict mode catches a function that silently cut the graph, for instance with
+    `.detach()`, where a zero Jacobian would be a wrong answer rather than a true one.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.jacobian.html#torch.autograd.functional.jacobian
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    with raises_exactly(RuntimeError, match="Output 0 of the user-provided function does not require gradients"):
+        torch.autograd.functional.jacobian(lambda t: t.detach() * 2, x, strict=True)
+
+
+def test_functional_jacobian_create_graph_makes_the_jacobian_differentiable():
+    """With `create_graph=True` the Jacobian is part of a graph and can be differentiated again.
+
+    For `f(t) = t³` the Jacobian is diag(3t²); the sum of its entries, Σ3t², has gradient 6t.
+    Without `create_graph` the Jacobian is a constant even when the input requires grad.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.jacobian.html#torch.autograd.functional.jacobian
+    """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+
+    jac = torch.autograd.functional.jacobian(lambda t: t**3, x, create_graph=True)
+    jac.sum().backward()
+
+    assert jac.requires_grad
+    assert torch.equal(x.grad, 6 * x.detach())
+    assert not torch.autograd.functional.jacobian(lambda t: t**3, x).requires_grad
+
+
+def test_functional_jacobian_vectorize_gives_the_same_jacobian():
+    """`vectorize=True` computes the same Jacobian with one batched backward instead of a loop.
+
+    Without it `jacobian` runs one backward per output element; with it, it uses vmap
+    over the rows. The result is the same: diag(2t) for `f(t) = t²`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.jacobian.html#torch.autograd.functional.jacobian
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    jac = torch.autograd.functional.jacobian(lambda t: t**2, x, vectorize=True)
+
+    assert torch.equal(jac, torch.diag(2 * x))
+
+
+def test_functional_jacobian_strict_and_vectorize_cannot_be_combined():
+    """`jacobian(..., strict=True, vectorize=True)` raises: the two options are not supported together.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.jacobian.html#torch.autograd.functional.jacobian
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    with raises_exactly(RuntimeError, match="`strict=True` and `vectorized=True` are not supported together"):
+        torch.autograd.functional.jacobian(lambda t: t**2, x, strict=True, vectorize=True)
+
+
+# Forward-mode AD makes torch load its forward-AD decompositions once, which calls the
+# deprecated torch.jit.script inside torch (FutureWarning in 2.14, DeprecationWarning in 2.13).
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
+def test_functional_jacobian_forward_mode_strategy_gives_the_same_jacobian():
+    """`strategy="forward-mode"` (with `vectorize=True`) computes the Jacobian column by column, with the same result.
+
+    Reverse mode (the default) builds one row per output element, forward mode one
+    column per input element; the docs advise forward mode when there are more outputs
+    than inputs. Either way `f(t) = t²` has Jacobian diag(2t).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.jacobian.html#torch.autograd.functional.jacobian
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    jac = torch.autograd.functional.jacobian(lambda t: t**2, x, vectorize=True, strategy="forward-mode")
+
+    assert torch.equal(jac, torch.diag(2 * x))
+
+
+def test_functional_jacobian_forward_mode_strategy_requires_vectorize():
+    """`strategy="forward-mode"` without `vectorize=True` raises `NotImplementedError`.
+
+    The docs say so: forward mode is only implemented through vmap.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.jacobian.html#torch.autograd.functional.jacobian
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    with raises_exactly(NotImplementedError, match="only implemented for `vectorize=True`"):
+        torch.autograd.functional.jacobian(lambda t: t**2, x, strategy="forward-mode")
+
+
+def test_functional_jacobian_takes_a_tensor_or_a_tuple_of_tensors_only():
+    """`jacobian` raises `TypeError` when the inputs are a list, or the function returns a number.
+
+    Inputs and outputs must be a Tensor or a tuple of Tensors; anything else, a list
+    included, is rejected before differentiating.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.jacobian.html#torch.autograd.functional.jacobian
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    with raises_exactly(TypeError, match="inputs given to jacobian must be either a Tensor or a tuple of Tensors"):
+        torch.autograd.functional.jacobian(lambda t: t**2, [x])
+    with raises_exactly(TypeError, match="outputs of the user-provided function given to jacobian must be either a Tensor"):
+        torch.autograd.functional.jacobian(lambda t: 3.0, x)
+
+
+def test_functional_hessian_of_a_non_scalar_function_raises():
+    """`hessian` needs a function that returns a single element, and raises otherwise.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.hessian.html#torch.autograd.functional.hessian
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    with raises_exactly(RuntimeError, match="function given to hessian should contain a single element"):
+        torch.autograd.functional.hessian(lambda t: t**3, x)
+
+
+def test_functional_hessian_of_tuple_inputs_is_a_tuple_of_tuples():
+    """With a tuple of inputs, `hessian` returns `H[i][j]` = ∂²f/∂input_i∂input_j.
+
+    For `f(u, w) = Σ uᵢwᵢ` the second derivatives within `u` or within `w` are zero,
+    and the mixed blocks ∂²f/∂u∂w and ∂²f/∂w∂u are the identity.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.hessian.html#torch.autograd.functional.hessian
+    """
+    u = torch.tensor([1.0, 2.0])
+    w = torch.tensor([3.0, 4.0])
+
+    hess = torch.autograd.functional.hessian(lambda u, w: (u * w).sum(), (u, w))
+
+    assert torch.equal(hess[0][0], torch.zeros(2, 2))
+    assert torch.equal(hess[0][1], torch.eye(2))
+    assert torch.equal(hess[1][0], torch.eye(2))
+    assert torch.equal(hess[1][1], torch.zeros(2, 2))
+
+
+# Forward-mode AD makes torch load its forward-AD decompositions once, which calls the
+# deprecated torch.jit.script inside torch (FutureWarning in 2.14, DeprecationWarning in 2.13).
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
+def test_functional_hessian_forward_over_reverse_gives_the_same_hessian():
+    """`outer_jacobian_strategy="forward-mode"` (with `vectorize=True`) computes the Hessian forward-over-reverse, with the same result.
+
+    The Hessian is the Jacobian of the gradient; the inner gradient is always reverse
+    mode, the outer Jacobian may be forward mode. For `f(t) = Σt³` it is diag(6t).
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.hessian.html#torch.autograd.functional.hessian
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    hess = torch.autograd.functional.hessian(lambda t: (t**3).sum(), x, vectorize=True, outer_jacobian_strategy="forward-mode")
+
+    assert torch.equal(hess.detach(), torch.diag(6 * x))
+
+
+def test_functional_vjp_v_can_be_omitted_only_for_a_single_element_output():
+    """`vjp(f, x)` without `v` works when `f` returns one element, and raises otherwise.
+
+    For a scalar output vᵀJ with v = 1 is just the gradient: 2t for `f(t) = Σt²`. For a
+    vector output there is no default weighting, as with `backward()`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.vjp.html#torch.autograd.functional.vjp
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    out, vjp = torch.autograd.functional.vjp(lambda t: (t**2).sum(), x)
+
+    assert out.item() == 5.0
+    assert vjp.tolist() == (2 * x).tolist()
+    with raises_exactly(RuntimeError, match="v can only be None if the user-provided function returns a single Tensor"):
+        torch.autograd.functional.vjp(lambda t: t**2, x)
+
+
+def test_functional_jvp_v_can_be_omitted_only_for_a_single_element_input():
+    """`jvp(f, x)` without `v` works when the input is one element, and raises otherwise.
+
+    Here `v` has the input's shape, so the default v = 1 needs a single-element input:
+    for `f(t) = t²` at t = 3 the product is 2·3·1 = 6.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.jvp.html#torch.autograd.functional.jvp
+    """
+    x = torch.tensor(3.0)
+
+    out, jvp = torch.autograd.functional.jvp(lambda t: t**2, x)
+
+    assert (out.item(), jvp.item()) == (9.0, 6.0)
+    with raises_exactly(RuntimeError, match="v can only be None if the input to the user-provided function is a single Tensor"):
+        torch.autograd.functional.jvp(lambda t: t**2, torch.tensor([1.0, 2.0]))
+
+
+def test_functional_vjp_rejects_v_of_the_wrong_shape():
+    """`vjp` raises when `v` does not have the output's shape.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.vjp.html#torch.autograd.functional.vjp
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    with raises_exactly(RuntimeError, match=r"v has invalid size: should be torch.Size\(\[2\]\) but got torch.Size\(\[3\]\)"):
+        torch.autograd.functional.vjp(lambda t: t**2, x, torch.ones(3))
+
+
+def test_functional_hvp_and_vhp_return_the_output_and_a_hessian_product():
+    """`hvp(f, x, v)` returns `(f(x), H v)` and `vhp(f, x, v)` returns `(f(x), vᵀH)`; they agree for a symmetric H.
+
+    For the quadratic form `f(t) = tᵀAt` the Hessian is A + Aᵀ. With A = [[1, 2], [0, 3]]
+    that is [[2, 2], [2, 6]], and with v = (1, 0) both products are its first column,
+    (2, 2). The Hessian of a twice continuously differentiable function is always
+    symmetric, which is why the docs suggest the faster `vhp` in place of `hvp`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.hvp.html#torch.autograd.functional.hvp
+    """
+    A = torch.tensor([[1.0, 2.0], [0.0, 3.0]])
+    x = torch.tensor([1.0, 2.0])
+    v = torch.tensor([1.0, 0.0])
+
+    out_h, hvp = torch.autograd.functional.hvp(lambda t: t @ A @ t, x, v)
+    out_v, vhp = torch.autograd.functional.vhp(lambda t: t @ A @ t, x, v)
+
+    assert out_h.item() == out_v.item() == (x @ A @ x).item() == 17.0
+    assert hvp.tolist() == vhp.tolist() == ((A + A.T) @ v).tolist() == [2.0, 2.0]
+
+
+def test_functional_hvp_needs_a_single_element_function():
+    """`hvp` raises when the function returns more than one element, like `hessian`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.functional.hvp.html#torch.autograd.functional.hvp
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    with raises_exactly(RuntimeError, match="function given to hvp should contain a single element"):
+        torch.autograd.functional.hvp(lambda t: t * 2, x, torch.ones(2))
+
+
+# make_dual loads torch's forward-AD decompositions before it checks for a level, which calls
+# the deprecated torch.jit.script inside torch (FutureWarning in 2.14, DeprecationWarning in 2.13).
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
+def test_make_dual_outside_a_dual_level_raises():
+    """`forward_ad.make_dual` raises unless it runs inside a `dual_level()` context.
+
+    Tangents belong to a level; without one there is nowhere to attach them, and the
+    message tells you to enter a level first.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.forward_ad.make_dual.html#torch.autograd.forward_ad.make_dual
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    with raises_exactly(RuntimeError, match="Trying to create a dual Tensor for forward AD but no level exists"):
+        fwAD.make_dual(x, torch.ones(2))
+
+
+# The first dual tensor makes torch load its forward-AD decompositions, which calls the
+# deprecated torch.jit.script inside torch (FutureWarning in 2.14, DeprecationWarning in 2.13).
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
+def test_forward_ad_tangent_of_an_operation_is_its_derivative_times_the_input_tangent():
+    """Inside a `dual_level`, every operation on a dual tensor carries the tangent `f'(x)·ẋ` along.
+
+    Forward mode computes a Jacobian-vector product as the computation runs: for
+    `3·sin(x)` the tangent is `3·cos(x)·ẋ`, for `x·x` the product rule gives `2x·ẋ`,
+    and for `exp(x)` it is `exp(x)·ẋ`.
+
+    Docs: https://docs.pytorch.org/docs/stable/autograd.html#forward-mode-automatic-differentiation
+    """
+    x = torch.tensor([1.0, 2.0])
+    x_tangent = torch.tensor([1.0, 0.5])
+
+    with fwAD.dual_level():
+        dual = fwAD.make_dual(x, x_tangent)
+        sine = fwAD.unpack_dual(3 * torch.sin(dual))
+        square = fwAD.unpack_dual(dual * dual)
+        exp = fwAD.unpack_dual(torch.exp(dual))
+
+    torch.testing.assert_close(sine.primal, 3 * torch.sin(x))
+    torch.testing.assert_close(sine.tangent, 3 * torch.cos(x) * x_tangent)
+    assert square.primal.tolist() == [1.0, 4.0]
+    assert square.tangent.tolist() == (2 * x * x_tangent).tolist() == [2.0, 2.0]
+    torch.testing.assert_close(exp.tangent, torch.exp(x) * x_tangent)
+
+
+# The first dual tensor makes torch load its forward-AD decompositions, which calls the
+# deprecated torch.jit.script inside torch (FutureWarning in 2.14, DeprecationWarning in 2.13).
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
+def test_unpack_dual_returns_a_named_tuple_whose_tangent_ends_with_the_level():
+    """`unpack_dual` returns a namedtuple `(primal, tangent)`; the tangent is `None` for a plain tensor or after the level exits.
+
+    The tangent lives only as long as its `dual_level`: once the `with` block ends, the
+    same dual tensor unpacks to its primal and `None`.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.forward_ad.unpack_dual.html#torch.autograd.forward_ad.unpack_dual
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    with fwAD.dual_level():
+        dual = fwAD.make_dual(x, torch.tensor([1.0, 0.5]))
+        inside = fwAD.unpack_dual(dual)
+        plain = fwAD.unpack_dual(x)
+    after = fwAD.unpack_dual(dual)
+
+    assert isinstance(inside, fwAD.UnpackedDualTensor)
+    assert inside._fields == ("primal", "tangent")
+    assert inside.primal is inside[0] and inside.tangent is inside[1]
+    assert inside.primal.tolist() == [1.0, 2.0]
+    assert inside.tangent.tolist() == [1.0, 0.5]
+    assert plain.tangent is None
+    assert after.primal.tolist() == [1.0, 2.0]
+    assert after.tangent is None
+
+
+# The first dual tensor makes torch load its forward-AD decompositions, which calls the
+# deprecated torch.jit.script inside torch (FutureWarning in 2.14, DeprecationWarning in 2.13).
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
+def test_make_dual_rejects_a_tangent_of_another_shape():
+    """`make_dual` raises when the tangent's size differs from the primal's.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.forward_ad.make_dual.html#torch.autograd.forward_ad.make_dual
+    """
+    x = torch.tensor([1.0, 2.0])
+
+    with fwAD.dual_level():
+        with raises_exactly(RuntimeError, match="Tensor is of size \\[2\\] while the given forward gradient is of size \\[3\\]"):
+            fwAD.make_dual(x, torch.ones(3))
+
+
+def test_dual_levels_cannot_be_nested():
+    """Entering a `dual_level` inside another raises: nested forward-mode AD is not supported.
+
+    Docs: https://docs.pytorch.org/docs/stable/generated/torch.autograd.forward_ad.dual_level.html#torch.autograd.forward_ad.dual_level
+    """
+    with fwAD.dual_level():
+        with raises_exactly(RuntimeError, match="Nested forward mode AD is not supported at the moment"):
+            with fwAD.dual_level():
+                pass
+
+
+def test_first_grad_of_a_dense_parameter_copies_its_strides():
+    """A `.grad` created by backward has the strides of its parameter when the parameter is dense.
+
+    `p` is the transpose of a contiguous 3×2 tensor: dense and non-overlapping, but
+    column-major (strides (1, 2)). Its fresh `.grad` is laid out the same way, so an
+    optimizer can walk `p` and `p.grad` in step.
+
+    Docs: https://docs.pytorch.org/docs/stable/autograd.html#default-gradient-layouts
+    """
+    p = torch.zeros(3, 2).t().requires_grad_()
+
+    (p * 2).sum().backward()
+
+    assert p.stride() == p.grad.stride() == (1, 2)
+    assert not p.grad.is_contiguous()
+
+
+def test_first_grad_of_a_non_dense_parameter_is_row_major_contiguous():
+    """A `.grad` created for a parameter with gaps in its storage is row-major contiguous.
+
+    Every other column of a 4×6 tensor has strides (6, 2): not dense, so its layout is
+    not worth copying, and `.grad` gets the plain contiguous strides (3, 1).
+
+    Docs: https://docs.pytorch.org/docs/stable/autograd.html#default-gradient-layouts
+    """
+    p = torch.zeros(4, 6)[:, ::2].requires_grad_()
+
+    (p * 2).sum().backward()
+
+    assert p.stride() == (6, 2)
+    assert p.grad.stride() == (3, 1)
+    assert p.grad.is_contiguous()
+
+
+def test_accumulation_without_create_graph_keeps_the_grad_tensor_and_its_strides():
+    """With `create_graph=False`, a second backward adds into the existing `.grad` in place.
+
+    The same tensor object stays in `.grad`, with its strides, and holds 2 + 3 = 5.
+
+    Docs: https://docs.pytorch.org/docs/stable/autograd.html#default-gradient-layouts
+    """
+    p = torch.zeros(3, 2).t().requires_grad_()
+    (p * 2).sum().backward()
+    first = p.grad
+
+    (p * 3).sum().backward()
+
+    assert p.grad is first
+    assert p.grad.stride() == (1, 2)
+    assert torch.equal(p.grad, torch.full((2, 3), 5.0))
+
+
+def test_accumulation_with_create_graph_replaces_the_grad_tensor():
+    """With `create_graph=True`, backward replaces `.grad` by a new tensor `.grad + new grad`.
+
+    The sum must stay differentiable, so it cannot be written into the old tensor; here
+    the new tensor still matches the old strides, which the docs only attempt. Torch
+    warns that `backward(create_graph=True)` makes a reference cycle between the
+    parameter and its gradient.
+
+    Docs: https://docs.pytorch.org/docs/stable/autograd.html#default-gradient-layouts
+    """
+    p = torch.zeros(3, 2).t().requires_grad_()
+    (p * 2).sum().backward()
+    first = p.grad
+
+    with warns_exactly(UserWarning, match="create a reference cycle between the parameter and its gradient"):
+        (p * 3).sum().backward(create_graph=True)
+
+    assert p.grad is not first
+    assert p.grad.stride() == (1, 2)
+    assert torch.equal(p.grad, torch.full((2, 3), 5.0))
+
+
+def test_manually_set_grad_keeps_its_layout_with_a_warning():
+    """A zeroed `.grad` assigned before the first backward keeps its strides, and torch warns they differ from the parameter's.
+
+    This is the docs' way to choose the layout of `.grad` by hand: accumulation writes
+    into it in place, so row-major strides (3, 1) survive on a column-major parameter.
+    Torch points out that the pair does not follow the default layout contract.
+
+    Docs: https://docs.pytorch.org/docs/stable/autograd.html#manual-gradient-layouts
+    """
+    p = torch.zeros(3, 2).t().requires_grad_()
+    p.grad = torch.zeros(2, 3)
+
+    with warns_exactly(UserWarning, match="grad and param do not obey the gradient layout contract"):
+        (p * 2).sum().backward()
+
+    assert p.grad.stride() == (3, 1)
+    assert torch.equal(p.grad, torch.full((2, 3), 2.0))
+
+
+def test_modifying_a_tensor_saved_for_backward_makes_backward_raise():
+    """Backward raises when a tensor a built-in operation saved was modified in place since.
+
+    `sigmoid` saves its output to compute σ(1 − σ). `mul_` bumps that output's version
+    counter from 0 to 1, and the check at backward time reports both versions instead
+    of returning a wrong gradient.
+
+    Docs: https://docs.pytorch.org/docs/stable/autograd.html#in-place-correctness-checks
+    """
+    a = torch.ones(2, requires_grad=True)
+    b = a.sigmoid()
+    assert b._version == 0
+
+    b.mul_(2)
+
+    assert b._version == 1
+    with raises_exactly(
+        RuntimeError, match="one of the variables needed for gradient computation has been modified by an inplace operation"
+    ) as info:
+        b.sum().backward()
+    assert "is at version 1; expected version 0 instead" in str(info.value)
+
+
+def test_modifying_a_tensor_no_backward_needs_in_place_is_fine():
+    """An in-place operation on a tensor that no backward formula saved raises nothing, and the gradient is right.
+
+    `a * 2` with a constant saves only the constant, not its result, so `add_(1)` on the
+    result is safe: the check fires only when a saved tensor changed.
+
+    Docs: https://docs.pytorch.org/docs/stable/autograd.html#in-place-correctness-checks
+    """
+    a = torch.ones(2, requires_grad=True)
+    c = a * 2
+
+    c.add_(1)
+    c.sum().backward()
+
+    assert a.grad.tolist() == [2.0, 2.0]
 
 
 def test_relu_at_zero_takes_the_minimum_norm_subgradient():
