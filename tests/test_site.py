@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from torchref import claims, config, results
-from torchref.site import build, figures, model, outcomes, reports
+from torchref.site import build, figures, markdown, model, outcomes, reports
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -210,3 +210,24 @@ def test_a_configured_repository_gets_edit_links_without_the_themes_repository_w
 
     assert config.edit_uri == "https://example.org/team/torchref/edit/main/"
     assert config.repo_url is None  # the header would fetch the repository's star count
+
+
+def test_raw_html_skips_the_markdown_converter_and_comes_back_unchanged():
+    page = "\n".join(["# T", "", *markdown.raw_html(["<table>", "<tr><td>*not emphasis*</td></tr>", "</table>"]), "", "after *this*"])
+
+    taken, blocks = markdown.take_raw(page)
+
+    assert taken == "# T\n\n<!--torchref:raw 0-->\n\nafter *this*"
+    assert blocks == ["<table>\n<tr><td>*not emphasis*</td></tr>\n</table>"]
+    assert markdown.put_raw("<h1>T</h1>\n<!--torchref:raw 0-->\n<p>after <em>this</em></p>", blocks) == (
+        "<h1>T</h1>\n<table>\n<tr><td>*not emphasis*</td></tr>\n</table>\n<p>after <em>this</em></p>"
+    )
+
+
+def test_the_navigation_lists_the_official_index_not_each_official_page():
+    project = config.load(ROOT)
+
+    section = next(entry["Official docs, checked"] for entry in build.nav(project) if isinstance(entry, dict) and "Official docs, checked" in entry)
+
+    # Each official page is still built (the strict build of `nox -s browser` checks), reached from the index's table.
+    assert section == ["official/index.md", "official/other.md"]

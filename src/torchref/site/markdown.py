@@ -14,6 +14,36 @@ def front_matter(hide: tuple[str, ...] = (), searchable: bool = True) -> list[st
     return [*lines, "---", ""]
 
 
+RAW_START, RAW_END = "<!--torchref:raw-->", "<!--/torchref:raw-->"
+_RAW = re.compile(re.escape(RAW_START) + r"\n(.*?)\n" + re.escape(RAW_END), re.S)
+_RAW_SLOT = re.compile(r"<!--torchref:raw (\d+)-->")
+
+
+def raw_html(lines: list[str]) -> list[str]:
+    """Plain HTML lines marked to go into the page as they are, past the Markdown converter.
+
+    Python-Markdown parses every raw HTML block it meets; for the thousands of rows of the
+    compatibility matrix that alone costs about half a second of every build.
+    """
+    return [RAW_START, *lines, RAW_END]
+
+
+def take_raw(markdown: str) -> tuple[str, list[str]]:
+    """The Markdown with each raw block replaced by a numbered slot, and the blocks in order."""
+    blocks: list[str] = []
+
+    def slot(match: re.Match) -> str:
+        blocks.append(match.group(1))
+        return f"<!--torchref:raw {len(blocks) - 1}-->"
+
+    return _RAW.sub(slot, markdown), blocks
+
+
+def put_raw(page_html: str, blocks: list[str]) -> str:
+    """The converted page with each slot filled by its raw block again."""
+    return _RAW_SLOT.sub(lambda match: blocks[int(match.group(1))], page_html)
+
+
 def site_path(module_path: str) -> str:
     """reference/tensors/test_views.py -> tensors/views.md"""
     parts = module_path.split("/")

@@ -9,16 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, InclusionLevel
 
 from torchref import config as settings
 from torchref.site import build, figures, pages
+from torchref.site.markdown import put_raw, take_raw
 
 
 class TorchrefPlugin(BasePlugin):
     def __init__(self):
         self._figures: figures.Drawing | None = None
         self._with_figures: dict[str, Path] = {}  # page -> its written HTML, which holds figure marks
+        self._raw: dict[str, list[str]] = {}  # page -> its raw HTML blocks, kept out of the Markdown converter
 
     def _project(self, config) -> settings.Project:
         return settings.load(Path(config.config_file_path).resolve().parent)
@@ -37,14 +39,22 @@ class TorchrefPlugin(BasePlugin):
         # Drawing imports torch (seconds): a child process draws while mkdocs builds the pages.
         self._figures = figures.Drawing(project.root)
         self._with_figures = {}
+        listed = set(_nav_paths(config.nav))
         for path, (markdown, source) in build.generated_pages(project).items():
-            page = File.generated(config, path, content=markdown)
+            # A generated page the navigation leaves out is reached through links (the official
+            # pages from their index), which is not an omission for strict mode to report.
+            inclusion = InclusionLevel.UNDEFINED if path in listed else InclusionLevel.NOT_IN_NAV
+            page = File.generated(config, path, content=markdown, inclusion=inclusion)
             page.edit_uri = source
             files.append(page)
         return files
 
     def on_page_markdown(self, markdown, page, config, files):
+        markdown, self._raw[page.file.src_uri] = take_raw(markdown)
         return markdown.replace(pages.MARKERS_PLACEHOLDER, pages.markers_table())
+
+    def on_page_content(self, html, page, config, files):
+        return put_raw(html, self._raw.pop(page.file.src_uri, []))
 
     def on_post_page(self, output, page, config):
         if figures.MARK.search(output):
@@ -63,3 +73,12 @@ class TorchrefPlugin(BasePlugin):
     def on_build_error(self, error):
         if self._figures is not None:
             self._figures.close()
+
+
+def _nav_paths(entries) -> list[str]:
+    """Every page path in a mkdocs navigation (strings, {title: path} and nested lists)."""
+    if isinstance(entries, str):
+        return [entries]
+    if isinstance(entries, dict):
+        return [p for value in entries.values() for p in _nav_paths(value)]
+    return [p for entry in entries or [] for p in _nav_paths(entry)]

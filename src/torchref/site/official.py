@@ -185,5 +185,7 @@ def generated(pages: list[OfficialPage], modules: list[Module], runs: list[Run])
     return out
 
 
-def nav(pages: list[OfficialPage]) -> list:
-    return [INDEX, *(page_path(p) for p in pages), OTHER]
+def nav() -> list:
+    # The page of each official page is reached from the index's table: ninety entries in every
+    # page's navigation would make the site half as large again and its build slower.
+    return [INDEX, OTHER]

@@ -6,7 +6,7 @@ import html
 from pathlib import Path
 
 from torchref.releases import changes_between, release_key
-from torchref.site.markdown import cell, claim_anchor, count, front_matter, html_href, inline_html, site_path
+from torchref.site.markdown import cell, claim_anchor, count, front_matter, html_href, inline_html, raw_html, site_path
 from torchref.site.model import VERDICT_TEXT, Behaviour, Module
 from torchref.site.outcomes import CELL, Run, boundaries, release_runs, runs_on, status
 
@@ -204,7 +204,7 @@ def render_matrix(groups: list[tuple[str, list[Module]]], runs: list[Run]) -> st
     width = len(runs) + 1
     topics = [(Path(mods[0].path).parent.name, title) for title, mods in groups if mods]
     options = "".join(f'<option value="{html.escape(t)}">{html.escape(title)}</option>' for t, title in topics)
-    out += [
+    table = [
         '<div class="tr-matrix-controls" hidden>',
         f'<label>Topic <select class="tr-topic-filter"><option value="">All topics</option>{options}</select></label>',
         '<label><input type="checkbox" class="tr-changed-filter"> Only what changed between releases</label>',
@@ -217,17 +217,16 @@ def render_matrix(groups: list[tuple[str, list[Module]]], runs: list[Run]) -> st
     ]
     for run, total in zip(runs, totals, strict=True):
         device = "" if run.device == "cpu" else f'<br><span class="tr-gpu">{html.escape(_short_device(run))}</span>'
-        out.append(f'<th scope="col" title="{html.escape(run.label)}: {html.escape(total)}">{html.escape(run.release)}{device}</th>')
-    out += ["</tr></thead>", "<tbody>"]
+        table.append(f'<th scope="col" title="{html.escape(run.label)}: {html.escape(total)}">{html.escape(run.release)}{device}</th>')
+    table += ["</tr></thead>", "<tbody>"]
     for title, modules in groups:
         if not modules:
             continue
         topic = html.escape(Path(modules[0].path).parent.name)
-        out.append(f'<tr class="tr-topic-row" data-topic="{topic}"><th colspan="{width}"><span>{html.escape(title)}</span></th></tr>')
+        table.append(f'<tr class="tr-topic-row" data-topic="{topic}"><th colspan="{width}"><span>{html.escape(title)}</span></th></tr>')
         for m in modules:
             page = site_path(m.path)
-            # Plain HTML, not Markdown: two thousand rows of md_in_html cost seconds of every build.
-            out.append(
+            table.append(
                 f'<tr class="tr-page-row" data-topic="{topic}">'
                 f'<th colspan="{width}"><a href="{html_href(MATRIX, page)}">{inline_html(m.title)}</a></th></tr>'
             )
@@ -235,12 +234,13 @@ def render_matrix(groups: list[tuple[str, list[Module]]], runs: list[Run]) -> st
                 states = [status(run.outcomes(m.path, b.name)) for run in runs]
                 moved = changed(b, [css for run, (css, _) in zip(runs, states, strict=True) if run.device == "cpu"], releases)
                 cells = "".join(f'<td class="tr-{css}" title="{html.escape(text)}">{CELL[css]}</td>' for css, text in states)
-                out.append(
+                table.append(
                     f'<tr class="tr-row" data-topic="{topic}" data-changed="{int(moved)}">'
                     f'<th scope="row"><a href="{html_href(MATRIX, page, b.name)}">{inline_html(b.heading)}</a></th>{cells}</tr>'
                 )
-    out += ["</tbody>", "</table>", "</div>", ""]
-    return "\n".join(out).rstrip() + "\n"
+    table += ["</tbody>", "</table>", "</div>"]
+    # Plain HTML past the Markdown converter: two thousand rows would cost a second of every build.
+    return "\n".join([*out, *raw_html(table)]).rstrip() + "\n"
 
 
 def render_changes(groups: list[tuple[str, list[Module]]], runs: list[Run], releases: list[str]) -> str:
