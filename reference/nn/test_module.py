@@ -1913,16 +1913,18 @@ def test_module_compile_works_in_place_unlike_torch_compile():
     `Module.compile` compiles the module's own `__call__`, so the object, its class and
     its `state_dict` keys stay the same. Neither call compiles anything yet: compilation
     happens lazily at the first call, which this test does not make. The method is
-    present from PyTorch 2.1 on, but this test runs from 2.3: on 2.1 and 2.2 the first
-    `torch.compile` in a process rewraps every optimizer class's `step`, and optimizer step
-    hooks never fire again in that process (seen on 2.1.2 and 2.2.2, not on 2.3.1).
+    present from PyTorch 2.1 on and takes `torch.compile`'s arguments (`backend="eager"`
+    here spares loading a compiler that is never used). This test runs from 2.3: on 2.1
+    and 2.2 the first `torch.compile` in a process rewraps every optimizer class's `step`,
+    and optimizer step hooks never fire again in that process (seen on 2.1.2 and 2.2.2,
+    not on 2.3.1).
 
     Docs: https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.compile
     """
     in_place = nn.Linear(1, 1)
-    wrapped = torch.compile(nn.Linear(1, 1))
+    wrapped = torch.compile(nn.Linear(1, 1), backend="eager")
 
-    result = in_place.compile()
+    result = in_place.compile(backend="eager")
 
     assert result is None
     assert type(in_place) is nn.Linear
