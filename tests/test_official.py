@@ -77,3 +77,11 @@ def test_a_malformed_entry_names_the_file_and_the_entry(tmp_path):
 
     with pytest.raises(official.OfficialDocsError, match=r"official_docs\.json: pages\[0\] \(X\) not_checkable\[0\] needs a statement and a reason"):
         official.load(path)
+
+
+def test_an_api_pages_sections_are_titled_by_their_qualified_names():
+    page = official.OfficialPage(url="https://docs.pytorch.org/docs/stable/generated/torch.nn.Foo.html", title="nn.Foo", slug="foo")
+
+    text = official.generated([page], [MODULE], [])["official/foo.md"]
+
+    assert "## `torch.nn.Foo`\n\n<https://docs.pytorch.org/docs/stable/generated/torch.nn.Foo.html#torch.nn.Foo>" in text

@@ -70,7 +70,10 @@ def load(path: Path) -> list[OfficialPage]:
 def _section_title(anchor: str, page: OfficialPage) -> str:
     if not anchor:
         return "The page as a whole"
-    return page.sections.get(anchor) or anchor.replace("-", " ").capitalize()
+    if anchor in page.sections:
+        return page.sections[anchor]
+    # An API page's anchors are qualified names (torch.nn.BCELoss): shown as written, as code.
+    return f"`{anchor}`" if "." in anchor and "-" not in anchor else anchor.replace("-", " ").capitalize()
 
 
 def _by_page(modules: list[Module]) -> dict[str, list[tuple[str, Module, Behaviour]]]:
@@ -187,5 +190,5 @@ def generated(pages: list[OfficialPage], modules: list[Module], runs: list[Run])
 
 def nav() -> list:
     # The page of each official page is reached from the index's table: ninety entries in every
-    # page's navigation would make the site half as large again and its build slower.
+    # page's navigation made the built site about a quarter larger and its build slower.
     return [INDEX, OTHER]
